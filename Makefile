@@ -1,0 +1,57 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+# Both create .venv/ when needed and install what is missing first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSDEPS_STAMP := $(VENV)/.sysdeps
+
+.PHONY: run test lint typecheck unit setup sysdeps bench package package-test screenshots clean
+
+run: setup
+	$(BIN)/transcript-editor $(ARGS)
+
+test: setup lint typecheck unit
+
+setup: $(STAMP)
+
+sysdeps: $(SYSDEPS_STAMP)
+
+$(SYSDEPS_STAMP): scripts/ensure-system-deps.sh
+	@mkdir -p $(VENV)
+	scripts/ensure-system-deps.sh
+	@touch $@
+
+$(STAMP): pyproject.toml $(SYSDEPS_STAMP)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+package: setup
+	$(BIN)/python packaging/build.py
+
+package-test: package
+	$(BIN)/python packaging/build.py --self-test-only
+
+screenshots: setup
+	$(BIN)/python scripts/screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,68 @@
+"""Options for transcription, as frozen dataclasses; override with `dataclasses.replace`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["TranscribeOptions", "VadOptions"]
+
+Task = Literal["transcribe", "translate"]
+
+
+@dataclass(frozen=True, slots=True)
+class VadOptions:
+    """Voice-activity detection and chunking.
+
+    Attributes:
+        enabled: Skip silence and cut chunks at pauses (off: fixed 30 s windows).
+        threshold_db: How far above the adaptive noise floor a frame must be to count as speech.
+        min_speech_ms: Shorter bursts are ignored (clicks, bumps).
+        min_silence_ms: Pauses shorter than this do not split speech.
+        speech_pad_ms: Kept around each speech region so word edges are not clipped.
+        max_chunk_s: Longest chunk handed to the model (Whisper's window is 30 s).
+    """
+
+    enabled: bool = True
+    threshold_db: float = 9.0
+    min_speech_ms: int = 150
+    min_silence_ms: int = 300
+    speech_pad_ms: int = 200
+    max_chunk_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class TranscribeOptions:
+    """How to transcribe.
+
+    Attributes:
+        language: Language code, or None to detect it from the first speech.
+        task: "transcribe" keeps the language; "translate" produces English.
+        initial_prompt: Text shown to the model as if said before: names, jargon, spelling.
+        word_timestamps: Compute a time for every word.
+        batch_size: Chunks decoded together (None: a default for the device).
+        beam_size: Beam search width for a quality mode; None decodes greedily.
+        temperatures: Fallback schedule when a decode looks wrong (see the thresholds).
+        compression_ratio_threshold: Above this gzip ratio a decode is repetitive: retry hotter.
+        logprob_threshold: Below this mean log-probability a decode is unsure: retry hotter.
+        no_speech_threshold: Above this no-speech probability (with low log-probability) a
+            chunk is treated as silence.
+        max_repeated_ngram: A decode that repeats an n-gram (n=1..4 tokens...) more than this
+            many times in a row is treated as a loop and retried hotter.
+        suppress_blank: Never start with a blank token.
+        vad: Voice-activity detection and chunking settings.
+    """
+
+    language: str | None = None
+    task: Task = "transcribe"
+    initial_prompt: str | None = None
+    word_timestamps: bool = True
+    batch_size: int | None = None
+    beam_size: int | None = None
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    compression_ratio_threshold: float = 2.4
+    logprob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    max_repeated_ngram: int = 4
+    suppress_blank: bool = True
+    vad: VadOptions = field(default_factory=VadOptions)

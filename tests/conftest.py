@@ -1,0 +1,81 @@
+"""Shared fixtures: where the real weights, speech clips and reference files are.
+
+Weights are looked for in this order: ``TRANSCRIPT_TEST_MODEL``, ``../shared/models/...`` beside
+the checkout, the Hugging Face cache. Missing data skips a test locally and fails it when ``CI`` is
+set, so CI can never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+TINY_EN_REPO = "mlx-community/whisper-tiny.en-mlx"
+
+
+def missing(what: str) -> None:
+    """Skip locally, fail in CI: a test that cannot find its data must never pass silently."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} not found, and CI is set: CI must provide it")
+    pytest.skip(f"{what} not found")
+
+
+def find_tiny_en_model() -> Path | None:
+    """The folder of real Whisper tiny.en weights, or None."""
+    env = os.environ.get("TRANSCRIPT_TEST_MODEL")
+    if env:
+        return Path(env)
+    local = SHARED / "models" / "whisper-tiny.en-mlx"
+    if (local / "config.json").is_file():
+        return local
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        cached = try_to_load_from_cache(TINY_EN_REPO, "config.json")
+    except Exception:  # any cache problem just means "not cached"
+        return None
+    return Path(cached).parent if isinstance(cached, str) else None
+
+
+@pytest.fixture(scope="session")
+def tiny_en_model() -> Path:
+    """Real Whisper tiny.en weights (mlx-community layout)."""
+    path = find_tiny_en_model()
+    if path is None:
+        missing("Whisper tiny.en weights (TRANSCRIPT_TEST_MODEL, ../shared/models, HF cache)")
+    assert path is not None
+    return path
+
+
+@pytest.fixture(scope="session")
+def speech_dir() -> Path:
+    """The folder of real recordings with reference transcripts (``manifest.tsv``)."""
+    path = SHARED / "speech"
+    if not (path / "manifest.tsv").is_file():
+        missing("../shared/speech")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """Whisper's reference tokenizer ranks and mel filterbank."""
+    path = SHARED / "reference"
+    if not (path / "mel_filters.npz").is_file():
+        missing("../shared/reference")
+    return path
+
+
+@pytest.fixture(scope="session")
+def jfk_flac(speech_dir: Path) -> Path:
+    """The 11 s JFK clip (44.1 kHz stereo FLAC)."""
+    return speech_dir / "en" / "jfk.flac"
+
+
+JFK_TEXT = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
