@@ -82,17 +82,22 @@ class Document:
         """Apply splices in order and return the splices that undo them (to apply in order).
 
         Either all splices apply or none does: an invalid one raises `InvariantError` and
-        leaves the document as it was.
+        leaves the document as it was. Listeners are told of each splice in turn, and while
+        they handle one, `transcript` is the version right after that splice (a view that
+        counts rows between changes stays consistent).
         """
-        transcript = self._transcript
+        versions: list[Transcript] = []
         inverse: list[Splice] = []
         changes: list[DocumentChange] = []
+        transcript = self._transcript
         for sp in splices:
             old = transcript.segments[sp.start : sp.stop]
             transcript = transcript.replace_segments(sp.start, sp.stop, sp.new)
+            versions.append(transcript)
             inverse.append(Splice(sp.start, sp.start + len(sp.new), old))
             changes.append(DocumentChange(sp.start, sp.stop - sp.start, len(sp.new)))
-        self._set(transcript, changes)
+        for version, change in zip(versions, changes, strict=True):
+            self._set(version, [change])
         inverse.reverse()
         return inverse
 

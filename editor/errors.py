@@ -28,9 +28,21 @@ class ProjectVersionError(ProjectError):
     """A project file was written by a newer version of the app than this one."""
 
 
+class SaveError(EditorError):
+    """A file cannot be written (disk full, read-only folder...); the old file is left intact.
+
+    Raised by `editor.atomic`; project saves raise it as is, exporters may re-raise it as
+    `ExportError`.
+    """
+
+
 class SubtitleParseError(EditorError):
     """A subtitle file (SRT or WebVTT) cannot be understood."""
 
 
 class ExportError(EditorError):
     """A transcript cannot be exported (unknown format, unwritable destination...)."""
+
+
+class SearchError(EditorError):
+    """A search or replacement cannot be run (an invalid regular expression or group reference)."""

@@ -1,0 +1,43 @@
+"""Edit commands: every change a person makes to a transcript, undoable.
+
+Each command computes `editor.document.Splice` values from the document's current transcript,
+applies them through `editor.document.Document.apply` and keeps the inverse splices for undo. An
+undo stack (`editor.history.History`, or a ``QUndoStack`` in the app) only calls `Command.do`,
+`Command.undo` and `Command.merge`.
+"""
+
+from editor.commands.base import NO_MERGE, Command
+from editor.commands.segments import (
+    DeleteSegments,
+    DeleteWords,
+    MergeSegments,
+    RenameSpeaker,
+    SetSpeaker,
+    SplitSegment,
+)
+from editor.commands.text import (
+    TYPING_MERGE_ID,
+    ReplaceAll,
+    ReplaceMatch,
+    ReplaceSegmentText,
+    ReplaceWordText,
+)
+from editor.commands.timing import MoveSegmentBoundary, MoveWordBoundary
+
+__all__ = [
+    "NO_MERGE",
+    "TYPING_MERGE_ID",
+    "Command",
+    "DeleteSegments",
+    "DeleteWords",
+    "MergeSegments",
+    "MoveSegmentBoundary",
+    "MoveWordBoundary",
+    "RenameSpeaker",
+    "ReplaceAll",
+    "ReplaceMatch",
+    "ReplaceSegmentText",
+    "ReplaceWordText",
+    "SetSpeaker",
+    "SplitSegment",
+]

@@ -1,0 +1,305 @@
+"""Exporters: one small writer class per file format behind a shared base, and a registry.
+
+Modelled on openai/whisper's ``utils.py`` writers: SRT and WebVTT share one subtitle writer and
+differ in class attributes (time stamp style, header, numbering) plus how a cue's text is
+marked up. All writers write LF line ends; `export_to_path` encodes UTF-8 and replaces the
+target atomically.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import zlib
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, ClassVar, Literal, TextIO
+
+from editor.atomic import atomic_write_text
+from editor.errors import ExportError, SaveError
+from editor.subtitles import Cue, SubtitleOptions, clean_cue_text, layout_cues
+from editor.timefmt import format_timestamp
+from editor.transcript import Segment, Transcript
+
+__all__ = [
+    "WRITERS",
+    "ExportOptions",
+    "JsonWriter",
+    "SrtWriter",
+    "SubtitleWriter",
+    "TxtWriter",
+    "VttWriter",
+    "Writer",
+    "export_to_path",
+    "get_writer",
+]
+
+#: Languages written without spaces between words (and between sentences).
+NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "km", "bo", "yue"})
+
+Paragraphs = Literal["segment", "speaker", "pause"]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportOptions:
+    """Settings for every format; each writer reads the fields that concern it.
+
+    Attributes:
+        subtitles: Cue layout for SRT and WebVTT.
+        include_speakers: Show speaker names in subtitles ("Name: " in SRT, voice tags in VTT).
+        timestamps: TXT: start every paragraph with its time, ``[hh:mm:ss]``.
+        speaker_names: TXT: start every paragraph that has a speaker with "Name: ".
+        paragraphs: TXT: a paragraph per segment, per run of one speaker's segments, or per
+            run of segments without a pause of ``paragraph_pause_ms`` (a speaker change also
+            starts one).
+        paragraph_pause_ms: TXT: the pause that starts a paragraph in "pause" mode.
+    """
+
+    subtitles: SubtitleOptions = field(default_factory=SubtitleOptions)
+    include_speakers: bool = True
+    timestamps: bool = False
+    speaker_names: bool = True
+    paragraphs: Paragraphs = "segment"
+    paragraph_pause_ms: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.paragraphs not in ("segment", "speaker", "pause"):
+            raise ExportError(
+                f"Unknown paragraph mode {self.paragraphs!r}: choose segment, speaker or pause."
+            )
+        if self.paragraph_pause_ms < 0:
+            raise ExportError(
+                f"The paragraph pause cannot be negative ({self.paragraph_pause_ms})."
+            )
+
+
+class Writer(ABC):
+    """Writes a transcript to a text stream in one format."""
+
+    #: File name extension without the dot ("srt").
+    extension: ClassVar[str]
+    #: Name to show in a file dialog ("SubRip subtitles").
+    name: ClassVar[str]
+
+    @abstractmethod
+    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
+        """Write ``transcript`` to ``stream`` (text mode; the caller chooses the encoding)."""
+
+
+class SubtitleWriter(Writer):
+    """Cues from `layout_cues`, each as an optional number, a time line and its text lines."""
+
+    #: Written before the first cue, with a blank line after it, when not empty.
+    header: ClassVar[str] = ""
+    #: Whether cues are numbered from 1.
+    numbered: ClassVar[bool] = False
+    #: The mark before the milliseconds.
+    decimal_marker: ClassVar[str] = "."
+    #: Whether time stamps always have hours.
+    always_include_hours: ClassVar[bool] = True
+    #: Whether speaker names go into the text as "Name: " (so the layout must count them).
+    speaker_prefix: ClassVar[bool] = False
+
+    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
+        """Write the header and every cue, a blank line between them."""
+        labels = options.include_speakers and self.speaker_prefix
+        cues = layout_cues(transcript, options.subtitles, speaker_labels=labels)
+        blocks = [self.header] if self.header else []
+        for number, cue in enumerate(cues, start=1):
+            times = f"{self.timestamp(cue.start_ms)} --> {self.timestamp(cue.end_ms)}"
+            text = self.cue_text(cue, options)
+            blocks.append(f"{number}\n{times}\n{text}" if self.numbered else f"{times}\n{text}")
+        if blocks:
+            stream.write("\n\n".join(blocks) + "\n")
+
+    def timestamp(self, ms: int) -> str:
+        """A time stamp in this format's style."""
+        return format_timestamp(
+            ms, decimal=self.decimal_marker, always_hours=self.always_include_hours
+        )
+
+    def cue_text(self, cue: Cue, options: ExportOptions) -> str:
+        """The text lines of a cue as written in the file."""
+        return cue.text
+
+
+class SrtWriter(SubtitleWriter):
+    """SubRip: numbered cues, ``00:00:01,000`` stamps, speakers as a "Name: " prefix."""
+
+    extension = "srt"
+    name = "SubRip subtitles"
+    numbered = True
+    decimal_marker = ","
+    speaker_prefix = True
+
+
+class VttWriter(SubtitleWriter):
+    """WebVTT: a ``WEBVTT`` header, ``00:00:01.000`` stamps, speakers as ``<v Name>`` tags."""
+
+    extension = "vtt"
+    name = "WebVTT subtitles"
+    header = "WEBVTT"
+
+    def cue_text(self, cue: Cue, options: ExportOptions) -> str:
+        """Escape ``& < >`` (WebVTT's markup characters) and add the voice tag."""
+        text = escape(cue.text, quote=False)
+        if options.include_speakers and cue.speaker:
+            # The voice tag's annotation ends at ">", so the name is escaped as well.
+            text = f"<v {escape(clean_cue_text(cue.speaker), quote=False)}>{text}"
+        return text
+
+
+class TxtWriter(Writer):
+    """Plain text in paragraphs, optionally with times and speaker names."""
+
+    extension = "txt"
+    name = "Plain text"
+
+    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
+        """Write one paragraph per group of segments, a blank line between paragraphs."""
+        glue = "" if transcript.language in NO_SPACE_LANGUAGES else " "
+        paragraphs: list[str] = []
+        for group in _paragraphs(transcript.segments, options):
+            label = ""
+            if options.timestamps:
+                seconds = group[0].start_ms // 1000  # the second it starts in, as a clock shows
+                label += f"[{format_timestamp(seconds * 1000)[:-4]}] "
+            if options.speaker_names and group[0].speaker:
+                label += f"{group[0].speaker}: "
+            paragraphs.append(label + glue.join(s.text for s in group))
+        if paragraphs:
+            stream.write("\n\n".join(paragraphs) + "\n")
+
+
+def _paragraphs(segments: Sequence[Segment], options: ExportOptions) -> Iterator[list[Segment]]:
+    """Group consecutive segments into paragraphs as ``options.paragraphs`` says."""
+    group: list[Segment] = []
+    for segment in segments:
+        if group and _starts_paragraph(group[-1], segment, options):
+            yield group
+            group = []
+        group.append(segment)
+    if group:
+        yield group
+
+
+def _starts_paragraph(before: Segment, segment: Segment, options: ExportOptions) -> bool:
+    if options.paragraphs == "segment" or segment.speaker != before.speaker:
+        return True
+    if options.paragraphs == "pause":
+        return segment.start_ms - before.end_ms >= options.paragraph_pause_ms
+    return False
+
+
+class JsonWriter(Writer):
+    """openai-whisper's JSON result layout, so tools that read Whisper's output read ours.
+
+    Times are seconds rounded to 3 decimals. Values the transcript does not keep are written
+    as Whisper would for a plain decode: ``seek`` 0, no ``tokens``, ``temperature`` 0 and
+    ``no_speech_prob`` 0; ``avg_logprob`` is the mean log word probability (an approximation
+    of Whisper's mean token log probability) and ``compression_ratio`` is computed from the
+    text as Whisper does. Segments with a speaker get a ``speaker`` key, which Whisper's
+    readers ignore.
+    """
+
+    extension = "json"
+    name = "Whisper JSON"
+
+    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
+        """Write the whole result as one JSON object, indented, with a final line end."""
+        lead = "" if transcript.language in NO_SPACE_LANGUAGES else " "
+        segments = [_segment_json(i, s, lead) for i, s in enumerate(transcript.segments)]
+        result = {
+            "text": "".join(s["text"] for s in segments),
+            "segments": segments,
+            "language": transcript.language,
+        }
+        json.dump(result, stream, ensure_ascii=False, indent=2)
+        stream.write("\n")
+
+
+def _seconds(ms: int) -> float:
+    return round(ms / 1000, 3)
+
+
+def _segment_json(index: int, segment: Segment, lead: str) -> dict[str, Any]:
+    text = lead + segment.text  # Whisper's segment text starts with the word's space
+    logprobs = [math.log(max(w.probability, 1e-10)) for w in segment.words]
+    encoded = text.encode("utf-8")
+    out: dict[str, Any] = {
+        "id": index,
+        "seek": 0,
+        "start": _seconds(segment.start_ms),
+        "end": _seconds(segment.end_ms),
+        "text": text,
+        "tokens": [],
+        "temperature": 0.0,
+        "avg_logprob": round(sum(logprobs) / len(logprobs), 4),
+        "compression_ratio": round(len(encoded) / len(zlib.compress(encoded)), 4),
+        "no_speech_prob": 0.0,
+        "words": [
+            {
+                "word": w.text,
+                "start": _seconds(w.start_ms),
+                "end": _seconds(w.end_ms),
+                "probability": w.probability,
+            }
+            for w in segment.words
+        ],
+    }
+    if segment.speaker:
+        out["speaker"] = segment.speaker
+    return out
+
+
+#: Every format by its name (also its file extension).
+WRITERS: Mapping[str, type[Writer]] = MappingProxyType(
+    {w.extension: w for w in (SrtWriter, VttWriter, TxtWriter, JsonWriter)}
+)
+
+
+def get_writer(fmt: str) -> Writer:
+    """A writer for a format name or extension ("srt", ".SRT", "vtt", "txt", "json").
+
+    Raises:
+        ExportError: The format is unknown.
+    """
+    key = fmt.strip().lower().removeprefix(".")
+    try:
+        return WRITERS[key]()
+    except KeyError:
+        known = ", ".join(WRITERS)
+        raise ExportError(f"Cannot export as {fmt!r}: choose one of {known}.") from None
+
+
+def export_to_path(
+    transcript: Transcript,
+    path: str | os.PathLike[str],
+    fmt: str | None = None,
+    options: ExportOptions | None = None,
+) -> None:
+    """Export to a file, replacing it atomically (UTF-8).
+
+    Args:
+        transcript: What to export.
+        path: The file to create or replace.
+        fmt: The format name; taken from the file name's extension when None.
+        options: Export settings; `ExportOptions()` when None.
+
+    Raises:
+        ExportError: The format is unknown or the file cannot be written (the message says
+            why; an existing file is left as it was).
+    """
+    writer = get_writer(fmt if fmt is not None else Path(path).suffix)
+    buffer = io.StringIO()
+    writer.write(transcript, buffer, options if options is not None else ExportOptions())
+    try:
+        atomic_write_text(path, buffer.getvalue())
+    except SaveError as e:
+        raise ExportError(str(e)) from e

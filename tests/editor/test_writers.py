@@ -1,0 +1,216 @@
+"""Writers: golden files (byte for byte), independent parsers, the registry and atomic export.
+
+Regenerate the golden files with ``UPDATE_GOLDEN=1 pytest tests/editor/test_writers.py`` and
+read every changed file before committing it.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import srt
+import webvtt
+from hypothesis import given, settings
+from subtitle_samples import sample_transcript, spoken, transcripts
+
+from editor.errors import ExportError
+from editor.subtitles import Cue, layout_cues
+from editor.transcript import Segment, Transcript
+from editor.writers import (
+    WRITERS,
+    ExportOptions,
+    JsonWriter,
+    SrtWriter,
+    TxtWriter,
+    VttWriter,
+    export_to_path,
+    get_writer,
+)
+
+GOLDEN = Path(__file__).parent / "golden"
+
+GOLDEN_CASES = {
+    "sample.srt": ("srt", ExportOptions()),
+    "sample-no-speakers.srt": ("srt", ExportOptions(include_speakers=False)),
+    "sample.vtt": ("vtt", ExportOptions()),
+    "sample.txt": ("txt", ExportOptions()),
+    "sample-times-by-speaker.txt": ("txt", ExportOptions(timestamps=True, paragraphs="speaker")),
+    "sample-by-pause.txt": ("txt", ExportOptions(speaker_names=False, paragraphs="pause")),
+    "sample.json": ("json", ExportOptions()),
+}
+
+
+def render(transcript: Transcript, fmt: str, options: ExportOptions | None = None) -> str:
+    stream = io.StringIO()
+    get_writer(fmt).write(transcript, stream, options or ExportOptions())
+    return stream.getvalue()
+
+
+def ms(delta: timedelta) -> int:
+    return round(delta.total_seconds() * 1000)
+
+
+def assert_srt_agrees(text: str, cues: list[Cue], labels: bool) -> None:
+    """The independent `srt` library reads what layout_cues laid out."""
+    parsed = list(srt.parse(text))
+    assert len(parsed) == len(cues)
+    for sub, cue in zip(parsed, cues, strict=True):
+        assert (ms(sub.start), ms(sub.end)) == (cue.start_ms, cue.end_ms)
+        assert sub.content == cue.text
+        if not labels or not cue.speaker:
+            assert not sub.content.startswith(f"{cue.speaker}: ")
+
+
+def assert_vtt_agrees(text: str, cues: list[Cue], voices: bool) -> None:
+    """The independent `webvtt` library reads what layout_cues laid out."""
+    parsed = list(webvtt.from_buffer(io.StringIO(text)))
+    assert len(parsed) == len(cues)
+    for caption, cue in zip(parsed, cues, strict=True):
+        times = (caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds())
+        assert times == (cue.start_ms, cue.end_ms)
+        assert html.unescape(caption.text) == cue.text  # webvtt-py keeps entities as written
+        voice = html.unescape(caption.voice) if caption.voice is not None else None
+        assert voice == (cue.speaker if voices else None)
+
+
+# -- golden files ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GOLDEN_CASES)
+def test_golden_file(name: str) -> None:
+    fmt, options = GOLDEN_CASES[name]
+    data = render(sample_transcript(), fmt, options).encode("utf-8")
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_bytes(data)
+    assert data == path.read_bytes()
+
+
+@pytest.mark.parametrize("include_speakers", [True, False])
+def test_sample_srt_is_read_back_by_the_srt_library(include_speakers: bool) -> None:
+    options = ExportOptions(include_speakers=include_speakers)
+    text = render(sample_transcript(), "srt", options)
+    cues = layout_cues(sample_transcript(), speaker_labels=include_speakers)
+    assert_srt_agrees(text, cues, include_speakers)
+
+
+@pytest.mark.parametrize("include_speakers", [True, False])
+def test_sample_vtt_is_read_back_by_the_webvtt_library(include_speakers: bool) -> None:
+    options = ExportOptions(include_speakers=include_speakers)
+    text = render(sample_transcript(), "vtt", options)
+    assert_vtt_agrees(text, layout_cues(sample_transcript()), include_speakers)
+
+
+@settings(max_examples=60, deadline=None)
+@given(transcripts())
+def test_random_transcripts_make_srt_and_vtt_that_other_parsers_read(t: Transcript) -> None:
+    assert_srt_agrees(render(t, "srt"), layout_cues(t, speaker_labels=True), labels=True)
+    assert_vtt_agrees(render(t, "vtt"), layout_cues(t), voices=True)
+
+
+# -- format details --------------------------------------------------------------------------------
+
+
+def test_subtitle_files_end_with_one_newline_and_separate_cues_by_a_blank_line() -> None:
+    for fmt in ("srt", "vtt"):
+        text = render(sample_transcript(), fmt)
+        assert text.endswith("\n")
+        assert not text.endswith("\n\n")
+        blocks = text.split("\n\n")
+        cues = layout_cues(sample_transcript(), speaker_labels=fmt == "srt")
+        assert len(blocks) == len(cues) + (fmt == "vtt")
+    assert render(sample_transcript(), "vtt").startswith("WEBVTT\n\n00:00:01.000 --> ")
+
+
+def test_empty_transcript() -> None:
+    assert render(Transcript(), "srt") == ""
+    assert render(Transcript(), "vtt") == "WEBVTT\n"
+    assert render(Transcript(), "txt") == ""
+    assert json.loads(render(Transcript(), "json")) == {
+        "text": "",
+        "segments": [],
+        "language": None,
+    }
+
+
+def test_vtt_escapes_markup_in_text_and_speaker() -> None:
+    segment = Segment(tuple(spoken("a <b> & c > d", 0)), "Tom & <Jerry>")
+    text = render(Transcript((segment,)), "vtt")
+    assert "<v Tom &amp; &lt;Jerry&gt;>a &lt;b&gt; &amp; c &gt; d" in text
+
+
+def test_txt_paragraphs_by_pause_also_break_at_a_speaker_change() -> None:
+    a = Segment(tuple(spoken("One.", 0)), "Ana")
+    b = Segment(tuple(spoken("Two.", 500)), "Ana")
+    c = Segment(tuple(spoken("Three.", 5_000)), "Ana")
+    d = Segment(tuple(spoken("Four.", 5_500)), "Bo")
+    options = ExportOptions(paragraphs="pause", timestamps=True)
+    text = render(Transcript((a, b, c, d)), "txt", options)
+    assert text == "[00:00:00] Ana: One. Two.\n\n[00:00:05] Ana: Three.\n\n[00:00:05] Bo: Four.\n"
+
+
+def test_json_follows_whisper_and_keeps_times_and_words() -> None:
+    transcript = sample_transcript()
+    result = json.loads(render(transcript, "json"))
+    assert result["language"] == transcript.language
+    assert result["text"] == "".join(s["text"] for s in result["segments"])
+    for i, (out, segment) in enumerate(zip(result["segments"], transcript.segments, strict=True)):
+        assert out["id"] == i
+        assert out["text"].strip() == segment.text
+        assert round(out["start"] * 1000) == segment.start_ms
+        assert round(out["end"] * 1000) == segment.end_ms
+        assert out.get("speaker") == segment.speaker
+        assert [w["word"] for w in out["words"]] == [w.text for w in segment.words]
+        assert [round(w["start"] * 1000) for w in out["words"]] == [
+            w.start_ms for w in segment.words
+        ]
+        assert {"seek", "tokens", "temperature", "avg_logprob", "compression_ratio"} <= set(out)
+        assert out["avg_logprob"] <= 0
+        assert out["no_speech_prob"] == 0.0
+
+
+# -- registry and export ---------------------------------------------------------------------------
+
+
+def test_registry_and_lookup() -> None:
+    assert dict(WRITERS) == {
+        "srt": SrtWriter,
+        "vtt": VttWriter,
+        "txt": TxtWriter,
+        "json": JsonWriter,
+    }
+    for key, cls in WRITERS.items():
+        assert cls.extension == key
+        assert cls.name
+        assert isinstance(get_writer(key.upper()), cls)
+        assert isinstance(get_writer(f".{key}"), cls)
+    with pytest.raises(ExportError, match="docx"):
+        get_writer("docx")
+    with pytest.raises(ExportError, match="paragraph"):
+        ExportOptions(paragraphs="chapter")  # type: ignore[arg-type]
+
+
+def test_export_to_path_writes_the_same_bytes_and_infers_the_format(tmp_path: Path) -> None:
+    transcript = sample_transcript()
+    for fmt in WRITERS:
+        path = tmp_path / f"out.{fmt}"
+        export_to_path(transcript, path)
+        assert path.read_bytes() == render(transcript, fmt).encode("utf-8")
+    explicit = tmp_path / "subtitles.text"
+    export_to_path(transcript, explicit, "vtt", ExportOptions(include_speakers=False))
+    assert explicit.read_text(encoding="utf-8").startswith("WEBVTT")
+    assert "<v " not in explicit.read_text(encoding="utf-8")
+
+
+def test_export_errors_are_export_errors(tmp_path: Path) -> None:
+    with pytest.raises(ExportError):
+        export_to_path(sample_transcript(), tmp_path / "out.xyz")
+    with pytest.raises(ExportError):
+        export_to_path(sample_transcript(), tmp_path / "missing" / "out.srt")
+    assert not (tmp_path / "missing").exists()
