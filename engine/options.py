@@ -21,6 +21,8 @@ class VadOptions:
         min_silence_ms: Pauses shorter than this do not split speech.
         speech_pad_ms: Kept around each speech region so word edges are not clipped.
         max_chunk_s: Longest chunk handed to the model (Whisper's window is 30 s).
+        max_pause_s: A pause longer than this ends a chunk and its silence is skipped; shorter
+            pauses stay inside a chunk, as context for the model.
     """
 
     enabled: bool = True
@@ -29,6 +31,7 @@ class VadOptions:
     min_silence_ms: int = 300
     speech_pad_ms: int = 200
     max_chunk_s: float = 30.0
+    max_pause_s: float = 2.0
 
 
 @dataclass(frozen=True, slots=True)

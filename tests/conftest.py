@@ -75,6 +75,12 @@ def jfk_flac(speech_dir: Path) -> Path:
     return speech_dir / "en" / "jfk.flac"
 
 
+@pytest.fixture(scope="session")
+def jfk_text() -> str:
+    """What is said in ``jfk.flac``."""
+    return JFK_TEXT
+
+
 JFK_TEXT = (
     "And so my fellow Americans, ask not what your country can do for you, "
     "ask what you can do for your country."

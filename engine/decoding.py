@@ -1,0 +1,356 @@
+"""Decode a batch of audio windows into tokens: greedy, sampled or beam search.
+
+All rows of a batch share one prompt (previous text, start-of-transcript, language, task), so the
+prompt is run once as a batch and then one token per row per step, with the self-attention cache
+preallocated and the cross-attention keys/values computed once (see `engine.model`). Finished
+rows keep receiving end-of-text until every row is done or has used its token budget.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import mlx.core as mx
+import numpy as np
+
+from engine.errors import Cancelled
+from engine.logit_rules import LogitRules, RuleState
+from engine.model import CrossKV, KVCache, Whisper
+from engine.tokenizer import Tokenizer
+
+__all__ = [
+    "DecodePrompt",
+    "RowResult",
+    "beam_decode",
+    "compression_ratio",
+    "greedy_decode",
+    "repeated_ngram_run",
+    "take_rows",
+]
+
+log = logging.getLogger(__name__)
+
+_SYNC_EVERY = 4  # steps between checks whether every row is done (each check waits for the device)
+_CANCEL_EVERY = 16  # steps between looks at the cancel event
+
+
+@dataclass(frozen=True, slots=True)
+class DecodePrompt:
+    """The tokens every row starts with.
+
+    Attributes:
+        tokens: Previous-text part (if any) plus the start-of-transcript sequence.
+        sot_index: Position of start-of-transcript (its logits give the no-speech probability).
+    """
+
+    tokens: tuple[int, ...]
+    sot_index: int
+
+    @classmethod
+    def build(
+        cls,
+        tokenizer: Tokenizer,
+        prompt: Sequence[int] = (),
+        *,
+        timestamps: bool = True,
+        n_text_ctx: int = 448,
+    ) -> DecodePrompt:
+        """Whisper's layout: [sot_prev, prompt...] + sot sequence (+ no_timestamps)."""
+        before: list[int] = []
+        if prompt:
+            before = [tokenizer.sot_prev, *list(prompt)[-(n_text_ctx // 2 - 1) :]]
+        sot = list(tokenizer.sot_sequence)
+        if not timestamps:
+            sot.append(tokenizer.no_timestamps)
+        return cls(tuple(before + sot), len(before))
+
+
+@dataclass(frozen=True, slots=True)
+class RowResult:
+    """The decode of one window.
+
+    Attributes:
+        tokens: Sampled tokens, without the prompt and end-of-text.
+        sum_logprob: Sum of the sampled tokens' log-probabilities (end-of-text included).
+        no_speech_prob: Probability of the no-speech token at the start of transcript.
+        temperature: The temperature used.
+        hit_budget: The row ran out of its token budget without ending (likely a loop).
+    """
+
+    tokens: tuple[int, ...]
+    sum_logprob: float
+    no_speech_prob: float
+    temperature: float
+    hit_budget: bool
+
+    @property
+    def avg_logprob(self) -> float:
+        """Mean log-probability per token, as Whisper defines it."""
+        return self.sum_logprob / (len(self.tokens) + 1)
+
+
+def take_rows(cross: CrossKV, rows: Sequence[int]) -> CrossKV:
+    """The cross-attention keys/values of some rows (for re-decoding only those)."""
+    index = mx.array(list(rows))
+    return [(k[index], v[index]) for k, v in cross]
+
+
+def _prefill(
+    model: Whisper, cross: CrossKV, prompt: DecodePrompt, rows: int, capacity: int, no_speech: int
+) -> tuple[mx.array, mx.array, KVCache]:
+    cache = model.new_cache(rows, capacity)
+    tokens = mx.array([list(prompt.tokens)] * rows, dtype=mx.int32)
+    logits = model.decoder(tokens, cross, cache)
+    no_speech_probs = mx.softmax(logits[:, prompt.sot_index], axis=-1)[:, no_speech]
+    return logits[:, -1], no_speech_probs, cache
+
+
+def greedy_decode(
+    model: Whisper,
+    tokenizer: Tokenizer,
+    rules: LogitRules,
+    cross: CrossKV,
+    prompt: DecodePrompt,
+    budgets: Sequence[int],
+    *,
+    temperature: float = 0.0,
+    cancel: threading.Event | None = None,
+) -> list[RowResult]:
+    """Decode every row greedily (temperature 0) or by sampling, in one batch.
+
+    Args:
+        model: The model.
+        tokenizer: Its tokenizer.
+        rules: The logit rules to apply.
+        cross: Cross-attention keys/values of the rows' audio.
+        prompt: The shared prompt.
+        budgets: The most tokens each row may sample.
+        temperature: 0 for greedy, else the sampling temperature.
+        cancel: Set to stop; raises `Cancelled` within a few steps.
+    """
+    rows = len(budgets)
+    max_len = max(budgets)
+    eot = tokenizer.eot
+    logits, no_speech_probs, cache = _prefill(
+        model, cross, prompt, rows, len(prompt.tokens) + max_len + 1, tokenizer.no_speech
+    )
+    budget = mx.array(list(budgets), dtype=mx.int32)
+    state = RuleState.start(rows)
+    done = mx.zeros((rows,), dtype=mx.bool_)
+    sum_logprob = mx.zeros((rows,), dtype=mx.float32)
+    sampled: list[mx.array] = []
+    for step in range(max_len):
+        logits = rules.apply(logits, state, step)
+        logprobs = logits - mx.logsumexp(logits, axis=-1, keepdims=True)
+        if temperature > 0:
+            token = mx.random.categorical(logits / temperature).astype(mx.int32)
+        else:
+            token = mx.argmax(logits, axis=-1).astype(mx.int32)
+        token = mx.where(done, eot, token)
+        chosen = mx.take_along_axis(logprobs, token[:, None], axis=-1)[:, 0]
+        sum_logprob = sum_logprob + mx.where(done, 0.0, chosen)
+        done = done | (token == eot) | (step + 1 >= budget)
+        state.update(token, rules.timestamp_begin)
+        sampled.append(token)
+        if step % _CANCEL_EVERY == 0 and cancel is not None and cancel.is_set():
+            raise Cancelled("Transcription was cancelled.")
+        if step % _SYNC_EVERY == _SYNC_EVERY - 1 or step == max_len - 1:
+            mx.eval(done, sum_logprob, *state.arrays(), *cache.state())
+            if bool(done.all().item()):
+                break
+        else:
+            # Let the device run ahead while Python builds the next step's graph.
+            mx.async_eval(token, done, sum_logprob)  # type: ignore[no-untyped-call]
+        logits = model.decoder(token[:, None], cross, cache)[:, -1]
+    tokens = np.array(mx.stack(sampled, axis=1)) if sampled else np.zeros((rows, 0), np.int32)
+    sums, no_speech = np.array(sum_logprob), np.array(no_speech_probs)
+    return [
+        _row(tokens[i], eot, float(sums[i]), float(no_speech[i]), temperature, budgets[i])
+        for i in range(rows)
+    ]
+
+
+def _row(
+    tokens: np.ndarray,
+    eot: int,
+    sum_logprob: float,
+    no_speech: float,
+    temperature: float,
+    budget: int,
+) -> RowResult:
+    ends = np.flatnonzero(tokens == eot)
+    n = int(ends[0]) if ends.size else min(len(tokens), budget)
+    hit = not ends.size or n >= budget
+    return RowResult(tuple(int(t) for t in tokens[:n]), sum_logprob, no_speech, temperature, hit)
+
+
+def beam_decode(
+    model: Whisper,
+    tokenizer: Tokenizer,
+    rules: LogitRules,
+    cross: CrossKV,
+    prompt: DecodePrompt,
+    budgets: Sequence[int],
+    *,
+    beam_size: int = 5,
+    patience: float = 1.0,
+    cancel: threading.Event | None = None,
+) -> list[RowResult]:
+    """Beam search per row (the quality mode), all rows' beams in one batch.
+
+    Follows Whisper: keep ``beam_size`` live hypotheses per row, collect finished ones until
+    ``beam_size * patience`` exist, and pick the best by mean log-probability per token.
+    """
+    rows = len(budgets)
+    max_len = max(budgets)
+    eot = tokenizer.eot
+    expand = mx.repeat(mx.arange(rows), beam_size)
+    beam_cross = [(k[expand], v[expand]) for k, v in cross]
+    logits, no_speech_probs, cache = _prefill(
+        model,
+        beam_cross,
+        prompt,
+        rows * beam_size,
+        len(prompt.tokens) + max_len + 1,
+        tokenizer.no_speech,
+    )
+    no_speech = [float(p) for p in np.array(no_speech_probs)[::beam_size]]
+    state = RuleState.start(rows * beam_size)
+    seqs: list[list[int]] = [[] for _ in range(rows * beam_size)]
+    scores = np.zeros(rows * beam_size)
+    # Only the first beam of each row is live at the start (all beams are the same prompt).
+    scores.reshape(rows, beam_size)[:, 1:] = -np.inf
+    finished: list[dict[tuple[int, ...], float]] = [{} for _ in range(rows)]
+    needed = max(1, round(beam_size * patience))
+    for step in range(max_len):
+        logprobs = rules.apply(logits, state, step)
+        logprobs = logprobs - mx.logsumexp(logprobs, axis=-1, keepdims=True)
+        top = mx.argpartition(-logprobs, beam_size, axis=-1)[:, : beam_size + 1]
+        top_lp = np.array(mx.take_along_axis(logprobs, top, axis=-1))
+        keep_rows, keep_tokens = _beam_step(
+            seqs,
+            scores,
+            np.array(top),
+            top_lp,
+            finished,
+            rows,
+            beam_size,
+            eot,
+            needed,
+            step + 1 >= max_len,
+        )
+        if all(len(f) >= needed for f in finished) or step + 1 >= max_len:
+            break
+        if cancel is not None and step % _CANCEL_EVERY == 0 and cancel.is_set():
+            raise Cancelled("Transcription was cancelled.")
+        index = mx.array(keep_rows)
+        token = mx.array(keep_tokens, dtype=mx.int32)
+        cache.reorder(index)
+        state = state.take(index)
+        state.update(token, rules.timestamp_begin)
+        logits = model.decoder(token[:, None], beam_cross, cache)[:, -1]
+    results = []
+    for r in range(rows):
+        best = _best(
+            finished[r],
+            seqs[r * beam_size : (r + 1) * beam_size],
+            scores[r * beam_size : (r + 1) * beam_size],
+        )
+        tokens, score, unfinished = best
+        results.append(
+            RowResult(tokens, score, no_speech[r], 0.0, unfinished or len(tokens) >= budgets[r])
+        )
+    return results
+
+
+def _beam_step(
+    seqs: list[list[int]],
+    scores: np.ndarray,
+    top: np.ndarray,
+    top_lp: np.ndarray,
+    finished: list[dict[tuple[int, ...], float]],
+    rows: int,
+    beam_size: int,
+    eot: int,
+    needed: int,
+    last: bool,
+) -> tuple[list[int], list[int]]:
+    """Choose the next live beams of every row; record finished hypotheses (in place)."""
+    keep_rows: list[int] = []
+    keep_tokens: list[int] = []
+    new_seqs: list[list[int]] = []
+    new_scores: list[float] = []
+    for r in range(rows):
+        candidates: list[tuple[float, int, int]] = []
+        for b in range(r * beam_size, (r + 1) * beam_size):
+            if not np.isfinite(scores[b]):
+                continue
+            for tok, lp in zip(top[b], top_lp[b], strict=True):
+                if np.isfinite(lp):
+                    candidates.append((scores[b] + float(lp), b, int(tok)))
+        candidates.sort(key=lambda c: -c[0])
+        live: list[tuple[float, int, int]] = []
+        for score, b, tok in candidates:
+            if tok == eot:
+                if len(finished[r]) < needed:
+                    finished[r].setdefault(tuple(seqs[b]), score)
+            else:
+                live.append((score, b, tok))
+            if len(live) == beam_size:
+                break
+        if last:
+            for score, b, tok in live:
+                if len(finished[r]) < needed:
+                    finished[r].setdefault((*seqs[b], tok), score)
+        while len(live) < beam_size:  # pad dead beams so the batch keeps its shape
+            live.append((-np.inf, r * beam_size, eot))
+        for score, b, tok in live:
+            keep_rows.append(b)
+            keep_tokens.append(tok)
+            new_seqs.append([*seqs[b], tok])
+            new_scores.append(score)
+    seqs[:] = new_seqs
+    scores[:] = new_scores
+    return keep_rows, keep_tokens
+
+
+def _best(
+    finished: dict[tuple[int, ...], float], live: list[list[int]], live_scores: np.ndarray
+) -> tuple[tuple[int, ...], float, bool]:
+    if finished:
+        seq, score = max(finished.items(), key=lambda kv: kv[1] / (len(kv[0]) + 1))
+        return seq, score, False
+    i = int(np.argmax(live_scores))
+    return tuple(live[i]), float(live_scores[i]), True
+
+
+def compression_ratio(text: str) -> float:
+    """gzip-style compression ratio of the text: above ~2.4 it is repeating itself."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 1.0
+
+
+def repeated_ngram_run(tokens: Sequence[int], max_n: int = 12) -> int:
+    """The longest run of back-to-back repeats of any n-gram (n <= max_n) in ``tokens``.
+
+    "a b a b a b" has a run of 3 (the 2-gram "a b"). Used to catch decoding loops that the
+    compression ratio misses in short windows.
+    """
+    best = 1
+    arr = list(tokens)
+    for n in range(1, min(max_n, len(arr) // 2) + 1):
+        run = 1
+        i = n
+        while i + n <= len(arr):
+            if arr[i : i + n] == arr[i - n : i]:
+                run += 1
+                best = max(best, run)
+                i += n
+            else:
+                run = 1
+                i += 1
+    return best

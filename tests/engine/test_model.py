@@ -1,0 +1,90 @@
+"""The MLX model: cached incremental decoding equals a full pass; kernels agree."""
+
+from __future__ import annotations
+
+import mlx.core as mx
+import numpy as np
+import pytest
+
+from engine.kernels import MlxKernels, NumpyCpuKernels
+from engine.model import ModelDimensions, Whisper
+
+DIMS = ModelDimensions(
+    n_mels=80,
+    n_audio_ctx=1500,
+    n_audio_state=64,
+    n_audio_head=4,
+    n_audio_layer=2,
+    n_vocab=51864,
+    n_text_ctx=448,
+    n_text_state=64,
+    n_text_head=4,
+    n_text_layer=2,
+)
+
+
+def random_model(kernels=None) -> Whisper:
+    mx.random.seed(0)
+    model = Whisper(DIMS, mx.float32, kernels or MlxKernels())
+    params = model.parameters()
+    from mlx.utils import tree_flatten, tree_unflatten
+
+    flat = [(k, mx.random.normal(v.shape) * 0.05) for k, v in tree_flatten(params)]
+    model.update(tree_unflatten(flat))
+    return model
+
+
+def test_cached_decoding_equals_full_pass() -> None:
+    model = random_model()
+    audio = model.encoder(mx.random.normal((2, 3000, 80)))
+    cross = model.decoder.cross_kv(audio)
+    tokens = mx.array([[50257, 50363, 400, 401, 402], [50257, 50363, 500, 501, 502]])
+    full = model.decoder(tokens, cross, None)
+    cache = model.new_cache(2, 16)
+    first = model.decoder(tokens[:, :2], cross, cache)
+    steps = [first[:, -1]]
+    for i in range(2, 5):
+        steps.append(model.decoder(tokens[:, i : i + 1], cross, cache)[:, -1])
+    np.testing.assert_allclose(np.array(full[:, 1]), np.array(steps[0]), atol=1e-4)
+    for i, step in enumerate(steps[1:], start=2):
+        np.testing.assert_allclose(np.array(full[:, i]), np.array(step), atol=1e-4)
+
+
+def test_alignment_pass_returns_logits_and_head_scores() -> None:
+    model = random_model()
+    cross = model.decoder.cross_kv(model.encoder(mx.random.normal((1, 3000, 80))))
+    tokens = mx.array([[50257, 50362, 400, 401, 50256]])
+    logits, scores = model.decoder.forward_with_alignment(tokens, cross, [(1, 0), (1, 3)])
+    np.testing.assert_allclose(
+        np.array(logits), np.array(model.decoder(tokens, cross, None)), atol=1e-4
+    )
+    assert scores.shape == (1, 2, 5, 1500)
+
+
+def test_kv_cache_rejects_overflow() -> None:
+    cache = random_model().new_cache(1, 2)
+    k = mx.zeros((1, 4, 3, 16))
+    with pytest.raises(ValueError, match="full"):
+        cache.update(0, k, k)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_numpy_kernels_match_mlx(causal: bool) -> None:
+    q, k, v = (mx.random.normal((2, 3, 200, 16)) for _ in range(3))
+    mask = "causal" if causal else None
+    ours = NumpyCpuKernels().attention(q, k, v, 0.25, mask)
+    ref = MlxKernels().attention(q, k, v, 0.25, mask)
+    np.testing.assert_allclose(np.array(ours), np.array(ref), atol=1e-5)
+    x = mx.random.normal((300, 400)) * 3
+    np.testing.assert_allclose(
+        np.array(NumpyCpuKernels().gelu(x)), np.array(MlxKernels().gelu(x)), atol=1e-5
+    )
+
+
+def test_dimensions_from_config_validate() -> None:
+    config = {f: getattr(DIMS, f) for f in DIMS.__dataclass_fields__}
+    assert ModelDimensions.from_config({**config, "extra": 1}) == DIMS
+    with pytest.raises(ValueError, match="n_vocab"):
+        ModelDimensions.from_config({**config, "n_vocab": "big"})
+    with pytest.raises(KeyError):
+        ModelDimensions.from_config({k: v for k, v in config.items() if k != "n_mels"})

@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.audio import SAMPLE_RATE, load_audio
+from engine.options import VadOptions
+from engine.vad import HOP, Chunk, Chunker, frame_features
+
+SR = SAMPLE_RATE
+CLIPS = [
+    "en/jfk.flac",
+    "en/ls_test.flac",
+    "en/pocketsphinx/goforward.wav",
+    "en/cmu_arctic/aew_a0001.wav",
+    "en/librivox_austen/sense_and_sensibility_01_austen_64kb-0880.wav",
+    "de/fleurs/fleurs-de-001.ogg",
+    "en/ljspeech/LJ050-0131.wav",
+]
+GAPS_S = [0.5, 8.0, 1.0, 3.0, 0.7, 5.0, 2.5]
+
+
+@pytest.fixture(scope="module")
+def clips(speech_dir: Path) -> list[np.ndarray]:
+    return [load_audio(speech_dir / name) for name in CLIPS]
+
+
+@pytest.fixture(scope="module")
+def gapped(clips: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """The clips with silences between them, and where each clip lies."""
+    parts, spans, pos = [], [], 0
+    for clip, gap in zip(clips, GAPS_S, strict=True):
+        parts += [np.zeros(round(gap * SR), dtype=np.float32), clip]
+        pos += round(gap * SR)
+        spans.append((pos, pos + clip.size))
+        pos += clip.size
+    parts.append(np.zeros(4 * SR, dtype=np.float32))
+    return np.concatenate(parts), spans
+
+
+def run(audio: np.ndarray, block: int, options: VadOptions | None = None) -> list[Chunk]:
+    chunker = Chunker(options or VadOptions())
+    chunks = []
+    for i in range(0, audio.size, block):
+        chunks += chunker.feed(audio[i : i + block])
+    return chunks + chunker.flush()
+
+
+def active_span(clip: np.ndarray) -> tuple[int, int]:
+    """First and last sample of a clip louder than 10 % of its peak: the speech, not its margin."""
+    loud = np.flatnonzero(np.abs(clip) > 0.1 * np.abs(clip).max())
+    return int(loud[0]), int(loud[-1]) + 1
+
+
+def coverage(chunks: list[Chunk], length: int) -> np.ndarray:
+    covered = np.zeros(length, dtype=bool)
+    for chunk in chunks:
+        covered[chunk.start : chunk.end] = True
+    return covered
+
+
+def assert_well_formed(chunks: list[Chunk], options: VadOptions, length: int) -> None:
+    for chunk in chunks:
+        assert chunk.audio.dtype == np.float32
+        assert 0 < chunk.audio.size <= round(options.max_chunk_s * SR)
+        assert chunk.end == chunk.start + chunk.audio.size <= length
+        assert chunk.duration == pytest.approx(chunk.audio.size / SR)
+        assert all(0 <= a < b <= chunk.audio.size for a, b in chunk.speech)
+    for before, after in itertools.pairwise(chunks):
+        assert before.end <= after.start  # in order, disjoint
+
+
+def same_chunks(a: list[Chunk], b: list[Chunk]) -> bool:
+    return len(a) == len(b) and all(
+        x.start == y.start and x.speech == y.speech and np.array_equal(x.audio, y.audio)
+        for x, y in zip(a, b, strict=True)
+    )
+
+
+def test_no_speech_is_lost_and_long_gaps_are_skipped(
+    gapped: tuple[np.ndarray, list[tuple[int, int]]], clips: list[np.ndarray]
+) -> None:
+    audio, spans = gapped
+    options = VadOptions()
+    chunks = run(audio, 30 * SR, options)
+    assert_well_formed(chunks, options, audio.size)
+    covered = coverage(chunks, audio.size)
+    edge = round(0.005 * SR)
+    for (start, _), clip in zip(spans, clips, strict=True):
+        a, b = active_span(clip)
+        assert covered[start + a + edge : start + b - edge].all()
+    for (_, prev_end), (next_start, _), gap in zip(spans, spans[1:], GAPS_S[1:], strict=False):
+        if gap > options.max_pause_s + 2 * options.speech_pad_ms / 1000:
+            middle = (prev_end + next_start) // 2
+            assert not covered[middle - SR // 2 : middle + SR // 2].any(), f"{gap} s gap kept"
+    for chunk in chunks:  # the chunk holds the stream's samples
+        np.testing.assert_array_equal(chunk.audio, audio[chunk.start : chunk.end])
+
+
+@pytest.mark.parametrize("block", [1000, 4097, 7 * SR + 3])
+def test_block_size_does_not_change_the_chunks(
+    gapped: tuple[np.ndarray, list[tuple[int, int]]], block: int
+) -> None:
+    audio, _ = gapped
+    assert same_chunks(run(audio, block), run(audio, audio.size))
+
+
+@pytest.mark.parametrize("max_chunk_s", [30.0, 10.0, 4.0])
+def test_continuous_speech_is_cut_into_full_coverage(
+    clips: list[np.ndarray], max_chunk_s: float
+) -> None:
+    audio = np.concatenate(clips * 2)  # ~100 s with only the clips' own short pauses
+    options = replace(VadOptions(), max_chunk_s=max_chunk_s)
+    chunks = run(audio, 30 * SR, options)
+    assert_well_formed(chunks, options, audio.size)
+    first, last = active_span(audio)
+    assert coverage(chunks, audio.size)[first:last].all()
+    assert len(chunks) >= audio.size / SR / max_chunk_s
+    assert same_chunks(chunks, run(audio, 3 * SR + 11, options))
+
+
+def test_speech_without_any_pause_is_cut_near_the_limit(clips: list[np.ndarray]) -> None:
+    # Speech mixed with itself shifted: no pause anywhere, so cuts must fall inside speech.
+    base = np.concatenate(clips)
+    audio = 0.5 * (base + np.roll(base, SR // 3))
+    options = replace(VadOptions(), max_chunk_s=8.0)
+    chunks = run(audio, 10 * SR, options)
+    assert_well_formed(chunks, options, audio.size)
+    for before, after in itertools.pairwise(chunks):
+        assert before.end == after.start  # contiguous: cut inside speech, nothing skipped
+    assert all(c.duration >= options.max_chunk_s / 2 for c in chunks[:-1])
+
+
+def test_position_tracks_progress_with_bounded_buffering(
+    gapped: tuple[np.ndarray, list[tuple[int, int]]],
+) -> None:
+    audio, _ = gapped
+    options = VadOptions()
+    chunker, fed, last, emitted_end = Chunker(options), 0, 0, 0
+    bound = (options.max_chunk_s + options.max_pause_s + 5.0) * SR
+    for i in range(0, audio.size, SR // 2):
+        for chunk in chunker.feed(audio[i : i + SR // 2]):
+            emitted_end = chunk.end
+        fed = min(audio.size, i + SR // 2)
+        assert last <= chunker.position <= fed
+        assert emitted_end <= chunker.position or emitted_end == 0
+        assert fed - chunker.position <= bound
+        last = chunker.position
+    chunker.flush()
+    assert chunker.position == audio.size
+
+
+def tone(freq: float, seconds: float, amplitude: float = 0.5) -> np.ndarray:
+    t = np.arange(round(seconds * SR)) / SR
+    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def non_speech() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(5)
+    minute = 60 * SR
+    quiet = np.zeros(minute // 2, dtype=np.float32)
+    return {
+        "white noise": (0.1 * rng.standard_normal(minute)).astype(np.float32),
+        "quiet white noise": (0.001 * rng.standard_normal(minute)).astype(np.float32),
+        "440 Hz tone": tone(440, 60),
+        "3 kHz tone": tone(3000, 60, 0.2),
+        "DC offset": np.full(minute, 0.3, dtype=np.float32),
+        "DC offset with hiss": (0.3 + 1e-4 * rng.standard_normal(minute)).astype(np.float32),
+        "tone after silence": np.concatenate([quiet, tone(440, 30)]),
+        "noise after silence": np.concatenate([quiet, 0.05 * rng.standard_normal(minute // 2)]),
+    }
+
+
+@pytest.mark.parametrize("name", list(non_speech()))
+def test_noise_tones_and_offsets_give_no_speech(name: str) -> None:
+    chunks = run(non_speech()[name], 30 * SR)
+    assert sum(c.duration for c in chunks) <= 0.5, name
+
+
+def test_ten_minutes_of_digital_silence_give_nothing() -> None:
+    chunker = Chunker(VadOptions())
+    block = np.zeros(30 * SR, dtype=np.float32)
+    chunks = [c for _ in range(20) for c in chunker.feed(block)] + chunker.flush()
+    assert chunks == []
+    assert chunker.position == 600 * SR
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["quiet -30 dB", "clipped", "DC offset", "in noise"],
+)
+def test_degraded_speech_is_still_found(clips: list[np.ndarray], change: str) -> None:
+    speech = clips[0]
+    rng = np.random.default_rng(2)
+    audio = {
+        "quiet -30 dB": speech * 10 ** (-30 / 20),
+        "clipped": np.clip(speech * 12, -1, 1),
+        "DC offset": speech + 0.4,
+        "in noise": speech + 0.01 * rng.standard_normal(speech.size),
+    }[change].astype(np.float32)
+    padded = np.concatenate([np.zeros(3 * SR, np.float32), audio, np.zeros(3 * SR, np.float32)])
+    chunks = run(padded, 30 * SR)
+    a, b = active_span(speech)
+    assert coverage(chunks, padded.size)[3 * SR + a : 3 * SR + b].all()
+    assert not coverage(chunks, padded.size)[: 2 * SR].any()
+
+
+def test_disabled_vad_emits_fixed_windows_over_everything(
+    gapped: tuple[np.ndarray, list[tuple[int, int]]],
+) -> None:
+    audio, _ = gapped
+    options = replace(VadOptions(), enabled=False)
+    chunks = run(audio, 7777, options)
+    window = round(options.max_chunk_s * SR)
+    assert [c.start for c in chunks] == list(range(0, audio.size, window))
+    np.testing.assert_array_equal(np.concatenate([c.audio for c in chunks]), audio)
+    assert all(c.speech == ((0, c.audio.size),) for c in chunks)
+
+
+def test_features_veto_noise_and_tones_but_not_speech(clips: list[np.ndarray]) -> None:
+    rng = np.random.default_rng(0)
+    _, noise_veto = frame_features((0.1 * rng.standard_normal(5 * SR)).astype(np.float32))
+    _, tone_veto = frame_features(tone(440, 5))
+    energy, speech_veto = frame_features(clips[0])
+    assert noise_veto.mean() > 0.95
+    assert tone_veto.all()
+    loud = energy > np.percentile(energy, 50)
+    assert speech_veto[loud].mean() < 0.02
+    assert energy.size == (clips[0].size - 480) // HOP + 1
+
+
+def test_empty_stream_and_flush_rules() -> None:
+    chunker = Chunker(VadOptions())
+    assert chunker.feed(np.zeros(0, dtype=np.float32)) == []
+    assert chunker.flush() == []
+    assert chunker.flush() == []
+    with pytest.raises(RuntimeError):
+        chunker.feed(np.zeros(10, dtype=np.float32))

@@ -1,0 +1,59 @@
+"""Engine results (float seconds) -> editor values (integer milliseconds).
+
+This is the only place the two packages meet for transcription results; the rounding rule is the
+editor's (`editor.timefmt.ms_from_seconds`), and `editor.build` repairs zero-length or touching
+words so the document's invariants always hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from editor.build import RawSegment, RawWord, build_segments, build_transcript
+from editor.project import media_info_for
+from editor.timefmt import ms_from_seconds
+from editor.transcript import MediaInfo, Segment, Transcript
+from engine.results import SegmentResult, TranscriptionInfo
+
+__all__ = ["media_for", "raw_segment", "segments_from_results", "transcript_from_results"]
+
+
+def raw_segment(result: SegmentResult) -> RawSegment:
+    """One engine segment as the editor's raw input."""
+    words = [RawWord.from_seconds(w.text, w.start, w.end, w.probability) for w in result.words]
+    return RawSegment(
+        words=words,
+        text=result.text if not words else None,
+        start_ms=ms_from_seconds(result.start),
+        end_ms=ms_from_seconds(result.end),
+    )
+
+
+def segments_from_results(
+    results: Iterable[SegmentResult], *, not_before_ms: int = 0, duration_ms: int | None = None
+) -> list[Segment]:
+    """Valid editor segments from engine segments (e.g. a batch that just streamed in)."""
+    return build_segments(
+        [raw_segment(r) for r in results], not_before_ms=not_before_ms, duration_ms=duration_ms
+    )
+
+
+def media_for(path: str | Path | None, info: TranscriptionInfo) -> MediaInfo | None:
+    """The media reference of a transcribed file (size and fingerprint when it exists)."""
+    if path is None:
+        return None
+    duration = ms_from_seconds(info.duration) if info.duration > 0 else None
+    return media_info_for(Path(path), duration)
+
+
+def transcript_from_results(
+    results: Iterable[SegmentResult], info: TranscriptionInfo, media_path: str | Path | None
+) -> Transcript:
+    """A whole transcript from a finished transcription."""
+    return build_transcript(
+        [raw_segment(r) for r in results],
+        language=info.language,
+        media=media_for(media_path, info),
+        metadata={"model": info.model, "device": info.device},
+    )
