@@ -6,30 +6,41 @@ temperature fallback (`engine.windows`), these guards bound the damage:
 - a decode that still loops after every fallback keeps only its first two repeats;
 - words that fall entirely inside a long stretch the voice-activity detector found silent are
   dropped (Whisper's typical "Thank you." in silence);
-- word times are made monotonic, non-overlapping and kept inside the chunk.
+- word times are made monotonic, non-overlapping and kept inside the chunk;
+- a segment is split where its words are separated by a long pause (chunks glued together by
+  `engine.packing` can make Whisper run one segment across the join).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from engine.decoding import DecodePrompt, RowResult
 from engine.mel import SAMPLE_RATE
 from engine.timing import WordTiming
+from engine.tokenizer import Tokenizer
 from engine.vad import Chunk
 
 if TYPE_CHECKING:
     from engine.windows import TimedSegment
 
-__all__ = ["drop_words_in_silence", "fit_words", "token_budget", "trim_repetition"]
+__all__ = [
+    "drop_words_in_silence",
+    "fit_words",
+    "split_at_pauses",
+    "token_budget",
+    "trim_repetition",
+]
 
 TOKENS_PER_SECOND_MAX = 12.0  # fast speech is ~6 text tokens/s; timestamps add a few
 TOKEN_BUDGET_SLACK = 16
 SILENCE_MIN_S = 1.0  # only gaps at least this long count as silence for dropping words
 SILENCE_EDGE_S = 0.2  # tolerance at the edges of speech regions
 MIN_WORD_S = 0.02
+SPLIT_PAUSE_S = 2.0  # a pause this long between two words of a segment starts a new one
 
 
 def token_budget(duration: float, prompt: DecodePrompt, n_text_ctx: int = 448) -> int:
@@ -81,7 +92,7 @@ def fit_words(segments: Sequence[TimedSegment], chunk: Chunk) -> None:
     Also drops segments' words that end up empty and sets each segment's span to its words.
     """
     lo = chunk.start / SAMPLE_RATE
-    hi = lo + chunk.duration
+    hi = chunk.end / SAMPLE_RATE
     cursor = lo
     for seg in segments:
         for w in seg.words:
@@ -93,3 +104,33 @@ def fit_words(segments: Sequence[TimedSegment], chunk: Chunk) -> None:
         else:
             seg.start = min(max(seg.start, lo), hi)
             seg.end = min(max(seg.end, seg.start), hi)
+
+
+def split_at_pauses(
+    segments: list[TimedSegment], tokenizer: Tokenizer, pause: float = SPLIT_PAUSE_S
+) -> list[TimedSegment]:
+    """Split segments where consecutive words are at least ``pause`` seconds apart."""
+    out: list[TimedSegment] = []
+    for seg in segments:
+        cut = [
+            i
+            for i in range(1, len(seg.words))
+            if seg.words[i].start - seg.words[i - 1].end >= pause
+        ]
+        if not cut:
+            out.append(seg)
+            continue
+        for a, b in itertools.pairwise([0, *cut, len(seg.words)]):
+            words = seg.words[a:b]
+            tokens = [t for w in words for t in w.tokens]
+            out.append(
+                dataclasses.replace(
+                    seg,
+                    start=words[0].start,
+                    end=words[-1].end,
+                    tokens=tokens,
+                    text=tokenizer.decode(tokens).strip(),
+                    words=words,
+                )
+            )
+    return out

@@ -23,6 +23,8 @@ class VadOptions:
         max_chunk_s: Longest chunk handed to the model (Whisper's window is 30 s).
         max_pause_s: A pause longer than this ends a chunk and its silence is skipped; shorter
             pauses stay inside a chunk, as context for the model.
+        pack: Glue chunks separated by skipped silence into windows of up to ``max_chunk_s``
+            (fewer encoder passes; times are mapped back, see `engine.packing`).
     """
 
     enabled: bool = True
@@ -32,6 +34,7 @@ class VadOptions:
     speech_pad_ms: int = 200
     max_chunk_s: float = 30.0
     max_pause_s: float = 2.0
+    pack: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ from engine.loading import LoadedModel, load_model
 from engine.model import CrossKV
 from engine.models import ModelFiles, resolve_model
 from engine.options import TranscribeOptions
+from engine.packing import pack_chunks
 from engine.prefetch import prefetch
 from engine.results import Progress, SegmentResult, TranscriptionInfo, WordResult
 from engine.tokenizer import Tokenizer
@@ -176,6 +177,11 @@ class _Run:
         return (samples[i : i + block] for i in range(0, len(samples), block))
 
     def _chunks(self, blocks: Iterator[npt.NDArray[np.float32]]) -> Iterator[Chunk]:
+        vad = self.options.vad
+        chunks = self._vad_chunks(blocks)
+        return pack_chunks(chunks, vad.max_chunk_s) if vad.enabled and vad.pack else chunks
+
+    def _vad_chunks(self, blocks: Iterator[npt.NDArray[np.float32]]) -> Iterator[Chunk]:
         for block in blocks:
             if self.cancel.is_set():
                 return

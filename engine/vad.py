@@ -65,21 +65,47 @@ class Chunk:
         audio: The chunk's samples, float32, at most ``max_chunk_s`` long.
         speech: ``(start, end)`` sample ranges, relative to the chunk, where speech was detected
             (padding included); words decoded outside them are likely invented.
+        pieces: For chunks glued together from several stretches (`engine.packing`), the
+            ``(offset in the chunk, index in the stream)`` where each stretch begins, in order;
+            empty for one contiguous stretch.
     """
 
     start: int
     audio: FloatArray
     speech: tuple[tuple[int, int], ...]
+    pieces: tuple[tuple[int, int], ...] = ()
 
     @property
     def end(self) -> int:
-        """Index of the sample after the chunk's last one."""
-        return self.start + int(self.audio.size)
+        """Index in the stream of the sample after the chunk's last one."""
+        if not self.pieces:
+            return self.start + int(self.audio.size)
+        offset, source = self.pieces[-1]
+        return source + int(self.audio.size) - offset
 
     @property
     def duration(self) -> float:
-        """Length in seconds."""
+        """Length of the chunk's audio in seconds."""
         return self.audio.size / SAMPLE_RATE
+
+    def source_seconds(self, t: float) -> float:
+        """Seconds from the start of the stream of ``t`` seconds into the chunk's audio."""
+        sample = t * SAMPLE_RATE
+        if not self.pieces:
+            return (self.start + sample) / SAMPLE_RATE
+        offset, source = self.pieces[0]
+        for piece_offset, piece_source in self.pieces:
+            if piece_offset > sample:
+                break
+            offset, source = piece_offset, piece_source
+        return (source + sample - offset) / SAMPLE_RATE
+
+    def joins(self) -> list[tuple[float, float]]:
+        """Where glued stretches meet: (seconds into the chunk, seconds of stream skipped)."""
+        out = []
+        for (o1, s1), (o2, s2) in itertools.pairwise(self.pieces):
+            out.append((o2 / SAMPLE_RATE, (s2 - (s1 + o2 - o1)) / SAMPLE_RATE))
+        return out
 
 
 _FREQS = np.fft.rfftfreq(_NFFT, 1 / SAMPLE_RATE)

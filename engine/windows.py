@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import mlx.core as mx
@@ -24,10 +24,16 @@ from engine.decoding import (
     repeated_ngram_run,
     take_rows,
 )
-from engine.guards import drop_words_in_silence, fit_words, token_budget, trim_repetition
+from engine.guards import (
+    drop_words_in_silence,
+    fit_words,
+    split_at_pauses,
+    token_budget,
+    trim_repetition,
+)
 from engine.loading import LoadedModel
 from engine.logit_rules import LogitRules
-from engine.mel import SAMPLE_RATE, log_mel_batch
+from engine.mel import log_mel_batch
 from engine.model import CrossKV, Whisper
 from engine.options import TranscribeOptions
 from engine.timing import WordTiming, align_words, attach_punctuation, clip_long_words
@@ -198,11 +204,11 @@ class WindowDecoder:
     def _segment(
         self, chunk: Chunk, start: float, end: float, tokens: list[int], result: RowResult
     ) -> TimedSegment:
-        offset = chunk.start / SAMPLE_RATE
         start = min(max(start, 0.0), chunk.duration)
         end = min(max(end, start), chunk.duration)
+        text = self.tokenizer.decode(tokens).strip()
         return TimedSegment(
-            offset + start, offset + end, tokens, self.tokenizer.decode(tokens).strip(), result
+            chunk.source_seconds(start), chunk.source_seconds(end), tokens, text, result
         )
 
     def _add_words(
@@ -219,12 +225,16 @@ class WindowDecoder:
             median = clip_long_words(words)
             words = attach_punctuation(words)
             words = drop_words_in_silence(words, chunk)
-            _distribute(per_row[i], words, chunk.start / SAMPLE_RATE, median)
+            _distribute(per_row[i], words, chunk.source_seconds, median)
             fit_words(per_row[i], chunk)
+            per_row[i] = split_at_pauses(per_row[i], self.tokenizer)
 
 
 def _distribute(
-    segments: list[TimedSegment], words: list[WordTiming], offset: float, median: float
+    segments: list[TimedSegment],
+    words: list[WordTiming],
+    to_source: Callable[[float], float],
+    median: float,
 ) -> None:
     """Give each segment its words (by token count) and reconcile segment and word times."""
     longest = median * 2
@@ -236,7 +246,7 @@ def _distribute(
             taken += len(w.tokens)
             index += 1
             seg.words.append(
-                WordTiming(w.word, w.tokens, offset + w.start, offset + w.end, w.probability)
+                WordTiming(w.word, w.tokens, to_source(w.start), to_source(w.end), w.probability)
             )
         if not seg.words:
             continue
