@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QSettings
 
 
 @pytest.fixture(autouse=True)
-def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Point QSettings (INI format) at a fresh folder and a test-only application name."""
     folder = tmp_path_factory.mktemp("settings")
     QCoreApplication.setOrganizationName("TranscriptEditorTests")
@@ -18,4 +17,4 @@ def isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
         QSettings.setPath(QSettings.Format.IniFormat, scope, str(folder))
-    yield folder
+    return folder

@@ -1,0 +1,439 @@
+from __future__ import annotations
+
+import gc
+import os
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QPushButton
+from shell_fakes import FakeFactory, make_not_audio, make_wav
+
+from editor.commands import ReplaceWordText
+from editor.queries import word_spans
+from ui.main_window import MainWindow
+from ui.project_io import RecoveryDialog
+from ui.queue_model import JobState
+from ui.settings import AppSettings
+from ui.transcript.view import TranscriptView
+from ui.undo import push_edit
+
+WAIT_MS = 15_000
+REAL_ENGINE_MS = 180_000  # the machine may be busy: only the outcome is checked
+Buttons = QMessageBox.StandardButton
+
+
+class Answers:
+    """Stands in for QMessageBox.question: records the questions, answers as told."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.unsaved = Buttons.Discard  # Save / Discard / Cancel questions
+        self.yes_no = Buttons.Yes
+
+    def __call__(self, parent, title, text, buttons=None, default=None):
+        self.asked.append(text)
+        return self.unsaved if buttons is not None and buttons & Buttons.Save else self.yes_no
+
+
+@pytest.fixture
+def answers(monkeypatch) -> Answers:
+    a = Answers()
+    monkeypatch.setattr(QMessageBox, "question", a)
+    return a
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path, answers) -> Iterator[Callable[..., MainWindow]]:
+    windows: list[MainWindow] = []
+
+    def make(factory: FakeFactory | None = None, model: str = "fake-model") -> MainWindow:
+        window = MainWindow(
+            AppSettings(model=model),
+            factory=factory if factory is not None or model != "fake-model" else FakeFactory(),
+            autosave_dir=tmp_path / "autosave",
+        )
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()  # answered by `answers`: never blocks
+        assert not window.workspace.worker.is_running
+
+
+def view_of(window: MainWindow) -> TranscriptView:
+    view = window.editor.findChild(TranscriptView)
+    assert view is not None
+    return view
+
+
+def transcribed(qtbot, window: MainWindow, media: Path, timeout: int = WAIT_MS) -> int:
+    (item_id,) = window.add_files([media])
+    qtbot.waitUntil(
+        lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=timeout
+    )
+    return item_id
+
+
+def normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def drop(target, paths: list[Path]) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    actions = Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    enter = QDragEnterEvent(
+        QPoint(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    event = QDropEvent(
+        QPointF(10, 10), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
+    QApplication.sendEvent(target, event)
+    assert event.isAccepted()
+
+
+# -- queueing -----------------------------------------------------------------------------------
+def test_dropping_files_and_folders_adds_rows(qtbot, make_window, tmp_path) -> None:
+    window = make_window(FakeFactory(segments=2))
+    single = make_wav(tmp_path / "single.wav")
+    make_wav(tmp_path / "folder" / "inner.flac")
+    drop(window, [single, tmp_path / "folder"])
+    qtbot.waitUntil(lambda: window.workspace.queue_model.rowCount() == 2, timeout=WAIT_MS)
+    assert [it.name for it in window.workspace.queue_model.items()] == ["single.wav", "inner.flac"]
+    # Over the transcript too: the drop reaches the window, the text is untouched.
+    third = make_wav(tmp_path / "third.wav")
+    drop(view_of(window).viewport(), [third])
+    qtbot.waitUntil(lambda: window.workspace.queue_model.rowCount() == 3, timeout=WAIT_MS)
+
+
+def test_fake_engine_streams_segments_into_the_view(qtbot, make_window, tmp_path) -> None:
+    factory = FakeFactory(segments=12, delay=0.06)
+    window = make_window(factory)
+    (item_id,) = window.add_files([make_wav(tmp_path / "talk.wav", seconds=12)])
+    view = view_of(window)
+    samples: list[tuple[JobState, int, int]] = []
+
+    def sample() -> None:
+        session = window.workspace.session(item_id)
+        segments = len(session.document.transcript.segments) if session else 0
+        samples.append(
+            (window.workspace.queue_model.item(item_id).state, segments, view.blockCount())
+        )
+
+    timer = QTimer()
+    timer.timeout.connect(sample)
+    timer.start(20)
+    qtbot.waitUntil(
+        lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=WAIT_MS
+    )
+    timer.stop()
+    while_running = [(n, blocks) for state, n, blocks in samples if state is JobState.RUNNING]
+    partial = [(n, blocks) for n, blocks in while_running if 0 < n < factory.segments]
+    assert len({n for n, _ in partial}) >= 2  # it grew while running, more than once
+    assert all(n == blocks for n, blocks in partial)  # the view kept up with the document
+    assert len(window.workspace.session(item_id).document.transcript.segments) == factory.segments
+    assert window.current_session() is window.workspace.session(item_id)
+    assert window.isWindowModified()
+
+
+def test_a_failing_file_shows_its_error_and_the_next_one_runs(qtbot, make_window, tmp_path):
+    window = make_window(FakeFactory(segments=2))
+    bad = make_not_audio(tmp_path / "notes.wav")
+    good = make_wav(tmp_path / "good.wav", seconds=3)
+    bad_id, good_id = window.add_files([bad, good])
+    model = window.workspace.queue_model
+    qtbot.waitUntil(lambda: model.item(good_id).state is JobState.DONE, timeout=WAIT_MS)
+    assert model.item(bad_id).state is JobState.FAILED
+    assert "notes.wav" in model.item(bad_id).error
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_real_engine_transcribes_into_the_view(qtbot, make_window, tiny_en_model, jfk_flac):
+    window = make_window(model=str(tiny_en_model))
+    item_id = transcribed(qtbot, window, jfk_flac, timeout=REAL_ENGINE_MS)
+    text = window.workspace.session(item_id).document.transcript.text
+    assert "ask not what your country can do for you" in normalised(text)
+    assert "ask not what your country can do for you" in normalised(view_of(window).toPlainText())
+    assert "tiny" in window._model_label.text()
+
+
+@pytest.mark.model
+@pytest.mark.slow
+def test_the_main_loop_never_stalls_while_transcribing(qtbot, make_window, tiny_en_model, jfk_flac):
+    window = make_window(model=str(tiny_en_model))
+    window.show()
+    # A model on disk is loaded when the window opens (engine loading holds the GIL for tens of
+    # milliseconds at a time); what must stay smooth is the transcription itself.
+    qtbot.waitUntil(
+        lambda: window.workspace.runner.loaded_model is not None, timeout=REAL_ENGINE_MS
+    )
+    gaps: list[float] = []
+    last = time.perf_counter()
+
+    def tick() -> None:
+        nonlocal last
+        now = time.perf_counter()
+        gaps.append(now - last)
+        last = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    # Garbage left by earlier tests must not be collected in the middle of the measurement.
+    gc.collect()
+    gc.freeze()
+    try:
+        (item_id,) = window.add_files([jfk_flac])
+        qtbot.waitUntil(
+            lambda: window.workspace.queue_model.item(item_id).state is JobState.RUNNING
+        )
+        last = time.perf_counter()
+        timer.start()
+        done = lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE  # noqa: E731
+        qtbot.waitUntil(done, timeout=REAL_ENGINE_MS)
+        timer.stop()
+    finally:
+        gc.unfreeze()
+    print(f"main loop: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.1f} ms")
+    assert len(gaps) > 50
+    assert max(gaps) < 0.100, f"longest stall {max(gaps) * 1000:.0f} ms"
+
+
+# -- playback and editing -----------------------------------------------------------------------
+def word_point(view: TranscriptView, segment: int, word: int) -> QPoint:
+    block = view.document().findBlockByNumber(segment)
+    start, end = word_spans(view.transcript.segments[segment])[word]
+    cursor = QTextCursor(block)
+    cursor.setPosition(block.position() + (start + end) // 2)
+    return view.cursorRect(cursor).center()
+
+
+def playback_highlight(view: TranscriptView) -> str | None:
+    for selection in view.extraSelections():
+        if selection.format.background().color() == view.colours.playback:
+            return selection.cursor.selectedText().strip()
+    return None
+
+
+def test_playback_highlights_the_word_and_clicking_a_word_seeks(qtbot, make_window, tmp_path):
+    window = make_window(FakeFactory(segments=5))
+    window.resize(1000, 700)
+    window.show()
+    qtbot.waitExposed(window)
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=6))
+    transcript = window.workspace.session(item_id).document.transcript
+    view = view_of(window)
+    spoken = next(w for _, _, w in transcript.words() if w.start_ms >= 2000)
+    window.player.seek(spoken.start_ms + 10)
+    qtbot.waitUntil(lambda: playback_highlight(view) == spoken.stripped)
+    target = transcript.segments[3].words[2]
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=word_point(view, 3, 2))
+    qtbot.waitUntil(lambda: abs(window.player.position() - target.start_ms) <= 50)
+    qtbot.waitUntil(lambda: playback_highlight(view) == target.stripped)
+
+
+def type_after_first_word(qtbot, view: TranscriptView, segment: int, text: str) -> None:
+    """Put the caret after the first word of a segment and type there, as a person would."""
+    view.setFocus()
+    cursor = view.textCursor()
+    cursor.setPosition(view.document().findBlockByNumber(segment).position())
+    cursor.movePosition(QTextCursor.MoveOperation.EndOfWord)
+    view.setTextCursor(cursor)
+    qtbot.keyClicks(view, text)
+
+
+def test_edit_undo_and_redo_through_the_ui(qtbot, make_window, tmp_path) -> None:
+    window = make_window(FakeFactory(segments=3))
+    window.show()
+    qtbot.waitExposed(window)
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    document = window.workspace.session(item_id).document
+    before = document.transcript.text
+    view = view_of(window)
+    type_after_first_word(qtbot, view, 1, "xyz")
+    window.editor.commit_pending()
+    edited = document.transcript.text
+    assert edited != before
+    assert "xyz" in edited
+    assert window.isWindowModified()
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: document.transcript.text == before)
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.waitUntil(lambda: document.transcript.text == edited)
+    window.menu_actions.undo.trigger()  # the Edit menu's Undo does the same
+    assert document.transcript.text == before
+
+
+def test_an_export_from_the_ui_contains_the_edited_text(qtbot, make_window, tmp_path) -> None:
+    window = make_window(FakeFactory(segments=3))
+    window.show()
+    qtbot.waitExposed(window)
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    type_after_first_word(qtbot, view_of(window), 2, "qux")  # not committed: export sees it
+    target = tmp_path / "out" / "talk.srt"
+    target.parent.mkdir()
+
+    def fill_and_export() -> None:
+        dialog = QApplication.activeModalWidget()
+        dialog.findChild(QLineEdit).setText(str(target))
+        export = next(b for b in dialog.findChildren(QPushButton) if b.text() == "Export")
+        export.click()
+
+    QTimer.singleShot(0, fill_and_export)
+    window.menu_actions.export.trigger()
+    written = target.read_text(encoding="utf-8")
+    edited = window.workspace.session(item_id).document.transcript.segments[2].words[0].stripped
+    assert "qux" in edited
+    assert edited in written
+    assert window.settings.last_export_folder == str(target.parent)
+
+
+# -- projects -----------------------------------------------------------------------------------
+def test_reopening_a_saved_project_restores_the_transcript_and_edits(
+    qtbot, make_window, tmp_path, monkeypatch
+) -> None:
+    window = make_window(FakeFactory(segments=3))
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    session = window.workspace.session(item_id)
+    push_edit(session.undo_stack, session.document, ReplaceWordText(2, 1, " EDITED"))
+    project = tmp_path / "talk.transcript"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project), ""))
+    assert window.windowTitle().startswith("talk.wav[*]")
+    assert window.commands.save()
+    assert not window.isWindowModified()
+    assert window.windowTitle().startswith("talk.transcript")
+    other = make_window(FakeFactory())
+    reopened = other.open_project(project)
+    assert reopened is other.current_session()
+    assert reopened.document.transcript.segments == session.document.transcript.segments
+    assert reopened.document.transcript.segments[2].words[1].text == " EDITED"
+    assert not other.isWindowModified()
+    assert other.settings.recent_projects[0] == str(project)
+    drop(other, [project])  # dropping it again shows the open one
+    qtbot.wait(50)
+    assert other.workspace.queue_model.rowCount() == 1
+
+
+def test_recovery_offers_a_newer_autosave(qtbot, make_window, tmp_path, monkeypatch) -> None:
+    window = make_window(FakeFactory(segments=3))
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    session = window.workspace.session(item_id)
+    session.project_path = tmp_path / "talk.transcript"
+    assert window.workspace.project_io.save(session)
+    push_edit(session.undo_stack, session.document, ReplaceWordText(0, 0, " UNSAVED"))
+    assert window.workspace.project_io.autosave(session)
+    later = time.time() + 5
+    os.utime(session.autosave_file, (later, later))
+    window.workspace._sessions.clear()  # as if the app had crashed: nothing is saved on close
+
+    def click_recover(dialog: RecoveryDialog) -> int:
+        dialog.buttons[dialog.choice.RECOVER].click()
+        return 1
+
+    monkeypatch.setattr(RecoveryDialog, "exec", click_recover)
+    other = make_window(FakeFactory())
+    other.offer_recovery()
+    recovered = other.current_session()
+    assert recovered is not None
+    assert recovered.document.transcript.segments[0].words[0].text == " UNSAVED"
+    assert other.isWindowModified()
+    assert other.workspace.queue_model.rowCount() == 1
+
+
+def test_importing_subtitles_with_their_media(qtbot, make_window, tmp_path) -> None:
+    window = make_window()
+    media = make_wav(tmp_path / "talk.wav", seconds=5)
+    srt = tmp_path / "talk.srt"
+    srt.write_text("1\n00:00:00,500 --> 00:00:02,000\nHello there.\n\n"
+                   "2\n00:00:02,500 --> 00:00:04,000\nGeneral Kenobi.\n")  # fmt: skip
+    drop(window, [srt])  # finds talk.wav next to it
+    qtbot.waitUntil(lambda: window.current_session() is not None)
+    session = window.current_session()
+    assert session.document.transcript.text == "Hello there.\nGeneral Kenobi."
+    assert session.media_path == media
+    assert window.player.source() == media
+
+
+# -- settings and closing -----------------------------------------------------------------------
+def test_changing_the_model_reloads_it_before_the_next_file(qtbot, make_window, tmp_path):
+    factory = FakeFactory(segments=2)
+    window = make_window(factory)
+    transcribed(qtbot, window, make_wav(tmp_path / "a.wav", seconds=3))
+    window.apply_settings(AppSettings(model="another-model"))
+    transcribed(qtbot, window, make_wav(tmp_path / "b.wav", seconds=3))
+    assert [name for name, _ in factory.loads] == ["fake-model", "another-model"]
+
+
+def test_closing_during_a_job_asks_and_joins_the_thread(qtbot, make_window, answers, tmp_path):
+    window = make_window(FakeFactory(segments=100_000, delay=0.01))
+    (item_id,) = window.add_files([make_wav(tmp_path / "long.wav")])
+    qtbot.waitUntil(lambda: window.workspace.session(item_id).has_content, timeout=WAIT_MS)
+    answers.yes_no = Buttons.No
+    window.close()
+    assert window.isVisible() or window.workspace.worker.is_running  # "No": nothing stopped
+    assert window.workspace.queue_model.item(item_id).state is JobState.RUNNING
+    answers.yes_no = Buttons.Yes
+    assert window.close()
+    assert len(answers.asked) == 3  # stop? (no) / stop? (yes) / unsaved changes?
+    assert not window.workspace.worker.is_running
+
+
+# -- menu commands ------------------------------------------------------------------------------
+def test_open_dialogs_queue_media_and_open_projects(qtbot, make_window, tmp_path, monkeypatch):
+    window = make_window(FakeFactory(segments=2))
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=3))
+    project = tmp_path / "talk.transcript"
+    window.workspace.session(item_id).project_path = project
+    assert window.commands.save()
+    more = [make_wav(tmp_path / "more.wav")]
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(more[0])], ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(project), ""))
+    window.menu_actions.open_media.trigger()
+    assert window.workspace.queue_model.find_path(more[0]) is not None
+    other = make_window(FakeFactory())
+    other.menu_actions.open_project.trigger()
+    assert other.current_session().project_path == project
+    other.commands.fill_recent(other._recent_menu)
+    assert [a.text() for a in other._recent_menu.actions()] == ["talk.transcript"]
+
+
+def test_removing_an_unsaved_transcript_asks_first(qtbot, make_window, answers, tmp_path):
+    window = make_window(FakeFactory(segments=2))
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=3))
+    window.queue_pane.select(item_id)
+    answers.unsaved = Buttons.Cancel
+    window.queue_pane.remove_button.click()
+    assert window.workspace.session(item_id) is not None
+    answers.unsaved = Buttons.Discard
+    window.queue_pane.remove_button.click()
+    assert window.workspace.session(item_id) is None
+    assert window.workspace.queue_model.rowCount() == 0
+    assert window.current_session() is None
+    assert len(answers.asked) == 2
+
+
+def test_the_settings_dialog_applies_and_stores_its_choice(qtbot, make_window, monkeypatch):
+    from ui.model_dialog import TranscriptionSettingsDialog
+    from ui.settings import load_settings
+
+    factory = FakeFactory()
+    window = make_window(factory)
+    chosen = AppSettings(model="other-model", low_confidence_threshold=0.8)
+    monkeypatch.setattr(TranscriptionSettingsDialog, "exec", lambda self: 1)
+    monkeypatch.setattr(TranscriptionSettingsDialog, "settings", lambda self: chosen)
+    window.menu_actions.settings.trigger()
+    assert window.settings == chosen
+    assert load_settings().low_confidence_threshold == 0.8
+    assert "other-model" in window._model_label.text()

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from ui import player, shortcuts
+from ui.shortcuts import Shortcut, ShortcutsDialog, all_shortcuts, make_action, shortcuts_markdown
+
+ROWS = (
+    Shortcut("Playback", "Play/Pause", ("Esc", "Ctrl+Space"), "Start or stop."),
+    Shortcut("Edit", "Split | here", ("Ctrl+Return",), "Split the line."),
+)
+
+
+def test_all_shortcuts_include_the_player_once() -> None:
+    rows = all_shortcuts()
+    for row in player.SHORTCUTS:
+        assert rows.count(row) == 1
+
+
+def test_missing_modules_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shortcuts, "SOURCE_MODULES", ("ui.no_such_module", "ui.player"))
+    assert all_shortcuts() == player.SHORTCUTS
+
+
+def test_registered_shortcuts_are_listed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shortcuts, "_registered", [])
+    monkeypatch.setattr(shortcuts, "SOURCE_MODULES", ())
+    shortcuts.register(ROWS)
+    shortcuts.register(ROWS)  # twice is once
+    assert all_shortcuts() == ROWS
+
+
+def test_markdown_has_a_table_per_group() -> None:
+    text = shortcuts_markdown(ROWS)
+    assert text == (
+        "### Playback\n\n| Action | Keys | What it does |\n| --- | --- | --- |\n"
+        "| Play/Pause | `Esc` or `Ctrl+Space` | Start or stop. |\n\n"
+        "### Edit\n\n| Action | Keys | What it does |\n| --- | --- | --- |\n"
+        "| Split \\| here | `Ctrl+Return` | Split the line. |\n"
+    )
+
+
+def test_default_markdown_lists_the_player_keys() -> None:
+    text = shortcuts_markdown()
+    assert "| Play/Pause | `Esc` or `Ctrl+Space` |" in text
+    assert "`F4`" in text
+
+
+def test_dialog_shows_groups_and_rows(qtbot: QtBot) -> None:
+    dialog = ShortcutsDialog(None, ROWS)
+    qtbot.addWidget(dialog)
+    assert dialog.row_texts() == [
+        ("Playback",),
+        ("Play/Pause", ROWS[0].native_keys(), "Start or stop."),
+        ("Edit",),
+        ("Split | here", ROWS[1].native_keys(), "Split the line."),
+    ]
+    assert " or " in ROWS[0].native_keys()
+
+
+def test_make_action_takes_name_keys_and_description(qtbot: QtBot) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    action = make_action(ROWS[0], parent)
+    assert action.text() == "Play/Pause"
+    assert [k.toString() for k in action.shortcuts()] == ["Esc", "Ctrl+Space"]
+    assert action.statusTip() == "Start or stop."

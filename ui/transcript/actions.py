@@ -1,0 +1,226 @@
+"""The transcript editor's menu actions, their keys, and the speaker dialogs.
+
+`SPECS` is the one table of the editor's actions: `build_actions` makes ``QAction`` objects from
+it, and `SHORTCUTS` (name, keys, description) documents them for the keyboard shortcuts dialog.
+Keys avoid the player's (Esc, Ctrl+Space, F1-F4) and the window's (Ctrl+Z/Shift+Z/S/O/Q).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QWidget,
+)
+
+from ui.shortcuts import Shortcut
+
+__all__ = [
+    "SHORTCUTS",
+    "SPECS",
+    "ActionSpec",
+    "RenameSpeakerDialog",
+    "SpeakerDialog",
+    "build_actions",
+]
+
+NUDGE_MS = 100
+"""How far one nudge moves a start or an end, in milliseconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionSpec:
+    """One editor action.
+
+    Attributes:
+        name: Identifier (the key of the callback in `build_actions`).
+        text: The menu text.
+        keys: The shortcut (portable text), or "" for none.
+        description: What it does, for the shortcuts dialog and the tooltip.
+        shown: Keys handled by the text itself, shown in the menu but not bound ("Enter").
+        group: The submenu it goes in ("" for the main list).
+        window: Active anywhere in the window, not only while the transcript has the focus.
+        separator_after: A menu separator follows (after its submenu, for a group's last).
+    """
+
+    name: str
+    text: str
+    keys: str
+    description: str
+    shown: str = ""
+    group: str = ""
+    window: bool = False
+    separator_after: bool = False
+
+
+# Qt writes macOS's Command key as "Ctrl"; Command+H hides the app there, so Replace moves.
+_REPLACE = "Ctrl+Alt+F" if sys.platform == "darwin" else "Ctrl+H"
+
+_AT_CARET = "of the word at the caret"
+SPECS: tuple[ActionSpec, ...] = (
+    ActionSpec("split", "Split Segment Here", "",
+               "Split the segment between the words at the caret.", shown="Enter"),
+    ActionSpec("merge_previous", "Merge with Previous", "Alt+Up",
+               "Join the segment to the one before (Backspace at its start does too)."),
+    ActionSpec("merge_next", "Merge with Next", "Alt+Down",
+               "Join the next segment to this one (Delete at its end does too)."),
+    ActionSpec("delete", "Delete Segment", "Ctrl+Shift+Del",
+               "Delete the segments the selection touches.", separator_after=True),
+    ActionSpec("start_earlier", "Segment Starts Earlier", "Alt+Left",
+               f"Move the segment's start {NUDGE_MS} ms earlier.", group="Timing"),
+    ActionSpec("start_later", "Segment Starts Later", "Alt+Right",
+               f"Move the segment's start {NUDGE_MS} ms later.", group="Timing"),
+    ActionSpec("end_earlier", "Segment Ends Earlier", "Alt+Shift+Left",
+               f"Move the segment's end {NUDGE_MS} ms earlier.", group="Timing"),
+    ActionSpec("end_later", "Segment Ends Later", "Alt+Shift+Right",
+               f"Move the segment's end {NUDGE_MS} ms later.", group="Timing"),
+    ActionSpec("word_start_earlier", "Word Starts Earlier", "Ctrl+Alt+Left",
+               f"Move the start {_AT_CARET} {NUDGE_MS} ms earlier.", group="Timing"),
+    ActionSpec("word_start_later", "Word Starts Later", "Ctrl+Alt+Right",
+               f"Move the start {_AT_CARET} {NUDGE_MS} ms later.", group="Timing"),
+    ActionSpec("word_end_earlier", "Word Ends Earlier", "Ctrl+Alt+Shift+Left",
+               f"Move the end {_AT_CARET} {NUDGE_MS} ms earlier.", group="Timing"),
+    ActionSpec("word_end_later", "Word Ends Later", "Ctrl+Alt+Shift+Right",
+               f"Move the end {_AT_CARET} {NUDGE_MS} ms later.", group="Timing",
+               separator_after=True),
+    ActionSpec("set_speaker", "Set Speaker…", "Ctrl+K",
+               "Name who speaks in the selected segments."),
+    ActionSpec("rename_speaker", "Rename Speaker…", "Ctrl+Shift+K",
+               "Rename a speaker in every segment.", separator_after=True),
+    ActionSpec("find", "Find…", "Ctrl+F", "Find text in the transcript.", window=True),
+    ActionSpec("replace", "Replace…", _REPLACE, "Find and replace text.", window=True),
+    ActionSpec("find_next", "Find Next", "Ctrl+G", "Go to the next match.", window=True),
+    ActionSpec("find_previous", "Find Previous", "Ctrl+Shift+G", "Go to the previous match.",
+               window=True),
+    ActionSpec("follow", "Go to Playing Word", "Ctrl+J",
+               "Scroll to the word being played and follow playback again.", window=True),
+)  # fmt: skip
+
+SHORTCUTS: tuple[Shortcut, ...] = tuple(
+    Shortcut(
+        spec.group or "Edit", spec.text.rstrip("…"), (spec.keys or spec.shown,), spec.description
+    )
+    for spec in SPECS
+)
+"""The transcript editor's rows of the app's shortcut table (see `ui.shortcuts`)."""
+
+
+def build_actions(
+    owner: QWidget, callbacks: Mapping[str, Callable[[], None]]
+) -> tuple[list[QAction], set[str]]:
+    """Make the actions of `SPECS` for ``owner`` (the transcript editor).
+
+    Actions that are only for the transcript get a widget-with-children shortcut context and
+    are added to ``owner``, so their keys work when the transcript (or its find bar) has the
+    focus and never steal keys from other panes. Timing nudges go into a submenu.
+
+    Returns:
+        The actions for a menu (with separators, the submenu as one action) and the portable
+        texts of every key bound (the text view must leave them to the shortcuts).
+    """
+    menu_actions: list[QAction] = []
+    submenus: dict[str, QMenu] = {}
+    keys: set[str] = set()
+    for spec in SPECS:
+        action = QAction(spec.text + (f"\t{spec.shown}" if spec.shown else ""), owner)
+        action.setObjectName(f"transcript_{spec.name}")
+        action.setToolTip(spec.description)
+        action.setStatusTip(spec.description)
+        if spec.keys:
+            action.setShortcut(QKeySequence(spec.keys))
+            keys.add(QKeySequence(spec.keys).toString())
+        if not spec.window:
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(callbacks[spec.name])
+        owner.addAction(action)
+        if spec.group:
+            if spec.group not in submenus:
+                submenus[spec.group] = QMenu(spec.group, owner)
+                menu_actions.append(submenus[spec.group].menuAction())
+            submenus[spec.group].addAction(action)
+        else:
+            menu_actions.append(action)
+        if spec.separator_after:
+            separator = QAction(owner)
+            separator.setSeparator(True)
+            menu_actions.append(separator)
+    return menu_actions, keys
+
+
+class SpeakerDialog(QDialog):
+    """Asks for a speaker name: one of the transcript's speakers or a new one."""
+
+    def __init__(
+        self, speakers: tuple[str, ...], current: str | None, count: int, parent: QWidget | None
+    ) -> None:
+        """Offer ``speakers``, starting from ``current``, for ``count`` segments."""
+        super().__init__(parent)
+        self.setWindowTitle("Set Speaker")
+        self.combo = QComboBox(self)
+        self.combo.setEditable(True)
+        self.combo.addItems(list(speakers))
+        self.combo.setCurrentText(current or "")
+        editor = self.combo.lineEdit()
+        if editor is not None:
+            editor.setPlaceholderText("Name (empty: no speaker)")
+        self.combo.setMinimumWidth(240)
+        what = "this segment" if count == 1 else f"these {count} segments"
+        _form(self, f"Who speaks in {what}?", [("Speaker:", self.combo)])
+
+    def speaker(self) -> str | None:
+        """The chosen name (None to remove the speaker)."""
+        return self.combo.currentText().strip() or None
+
+
+class RenameSpeakerDialog(QDialog):
+    """Asks which speaker to rename, and to what."""
+
+    def __init__(self, speakers: tuple[str, ...], current: str | None, parent: QWidget | None):
+        """Offer ``speakers``, starting from ``current``."""
+        super().__init__(parent)
+        self.setWindowTitle("Rename Speaker")
+        self.old = QComboBox(self)
+        self.old.addItems(list(speakers))
+        if current in speakers:
+            self.old.setCurrentText(current)
+        self.new = QLineEdit(self)
+        self.new.setPlaceholderText("New name")
+        self.new.setText(self.old.currentText())
+        self.new.selectAll()
+        self.old.currentTextChanged.connect(self.new.setText)
+        _form(
+            self,
+            "Renames the speaker in every segment. A name already used merges the two.",
+            [("Speaker:", self.old), ("New name:", self.new)],
+        )
+
+    def names(self) -> tuple[str, str]:
+        """The (old, new) names."""
+        return self.old.currentText(), self.new.text().strip()
+
+
+def _form(dialog: QDialog, intro: str, rows: list[tuple[str, QWidget]]) -> None:
+    """Lay out a small dialog: an explanation, labelled fields, OK and Cancel."""
+    layout = QFormLayout(dialog)
+    label = QLabel(intro, dialog)
+    label.setWordWrap(True)
+    layout.addRow(label)
+    for text, field in rows:
+        layout.addRow(text, field)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout.addRow(buttons)

@@ -1,0 +1,118 @@
+"""The main window's own commands (File, Edit undo/redo, Transcription, Help) and their keys.
+
+`SHORTCUTS` is the table the Help > Keyboard shortcuts dialog and the README read (re-exported by
+`ui.main_window`); `WindowActions` builds one QAction per row, so the keys cannot drift from
+the table. The player's and the transcript editor's actions come from those widgets.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Final
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
+
+from ui.shortcuts import Shortcut, make_action
+
+__all__ = ["SHORTCUTS", "WindowActions", "build_menus"]
+
+SHORTCUTS: Final = (
+    Shortcut("File", "Open Media…", ("Ctrl+O",),
+             "Add recordings (or folders of them) to the transcription queue."),
+    Shortcut("File", "Open Project…", ("Ctrl+Shift+O",), "Open a saved transcript project."),
+    Shortcut("File", "Save", ("Ctrl+S",), "Save the transcript shown as a project."),
+    Shortcut("File", "Save As…", ("Ctrl+Shift+S",), "Save the transcript shown as a new project."),
+    Shortcut("File", "Import Subtitles…", ("Ctrl+I",),
+             "Open an SRT or WebVTT file, with its recording, to correct it."),
+    Shortcut("File", "Export…", ("Ctrl+E",), "Export as subtitles (SRT, WebVTT), text or JSON."),
+    Shortcut("File", "Quit", ("Ctrl+Q",), "Close the app (asks about unsaved work)."),
+    Shortcut("Edit", "Undo", ("Ctrl+Z",), "Undo the last edit."),
+    Shortcut("Edit", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the edit just undone."),
+    Shortcut("Transcription", "Transcription Settings…", ("Ctrl+,",),
+             "Choose and download the model, the language and how to transcribe."),
+    Shortcut("Transcription", "Cancel Transcription", ("Ctrl+.",),
+             "Stop transcribing the file that runs."),
+    Shortcut("Help", "Keyboard Shortcuts", ("Ctrl+/",), "List every keyboard shortcut."),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class WindowActions:
+    """The window's actions, one per `SHORTCUTS` row plus About."""
+
+    open_media: QAction
+    open_project: QAction
+    save: QAction
+    save_as: QAction
+    import_subtitles: QAction
+    export: QAction
+    quit: QAction
+    undo: QAction
+    redo: QAction
+    settings: QAction
+    cancel: QAction
+    shortcuts: QAction
+    about: QAction
+
+    @classmethod
+    def create(cls, window: QMainWindow) -> WindowActions:
+        """Make the actions (not yet connected) for ``window``."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        made = {name: make_action(s, window) for name, s in zip(names, SHORTCUTS, strict=False)}
+        about = QAction("About Transcript Editor", window)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        actions = cls(**made, about=about)
+        icon = window.style().standardIcon
+        actions.open_media.setIcon(icon(QStyle.StandardPixmap.SP_DialogOpenButton))
+        actions.save.setIcon(icon(QStyle.StandardPixmap.SP_DialogSaveButton))
+        actions.quit.setMenuRole(QAction.MenuRole.QuitRole)
+        actions.settings.setMenuRole(QAction.MenuRole.PreferencesRole)
+        # The platform's own keys too (Ctrl+Shift+Z vs Ctrl+Y, Cmd+Q), first from the table.
+        for action, standard in (
+            (actions.undo, QKeySequence.StandardKey.Undo),
+            (actions.redo, QKeySequence.StandardKey.Redo),
+            (actions.quit, QKeySequence.StandardKey.Quit),
+        ):
+            keys = list(action.shortcuts())
+            keys += [k for k in QKeySequence.keyBindings(standard) if k not in keys]
+            action.setShortcuts(keys)
+        return actions
+
+
+def build_menus(
+    window: QMainWindow,
+    actions: WindowActions,
+    edit_actions: list[QAction],
+    playback_actions: list[QAction],
+) -> QMenu:
+    """Fill the menu bar; returns the (empty) File > Open Recent submenu for the caller."""
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    file_menu.addAction(actions.open_media)
+    file_menu.addAction(actions.open_project)
+    recent = file_menu.addMenu("Open &Recent")
+    file_menu.addSeparator()
+    file_menu.addAction(actions.save)
+    file_menu.addAction(actions.save_as)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.import_subtitles)
+    file_menu.addAction(actions.export)
+    file_menu.addSeparator()
+    file_menu.addAction(actions.quit)
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(actions.undo)
+    edit_menu.addAction(actions.redo)
+    edit_menu.addSeparator()
+    edit_menu.addActions(edit_actions)
+    playback = bar.addMenu("&Playback")
+    playback.addActions(playback_actions)
+    transcription = bar.addMenu("&Transcription")
+    transcription.addAction(actions.settings)
+    transcription.addAction(actions.cancel)
+    help_menu = bar.addMenu("&Help")
+    help_menu.addAction(actions.shortcuts)
+    help_menu.addSeparator()
+    help_menu.addAction(actions.about)
+    return recent

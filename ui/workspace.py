@@ -1,0 +1,212 @@
+"""The open files: the queue, its transcription worker, one session per row, project files.
+
+`Workspace` is the window's model of what is open. It keeps one `FileSession` per row of the
+`QueueModel` (a queued recording, an opened project, imported subtitles), feeds streamed segments
+into the sessions, autosaves a file when its transcription finishes, and stops the worker thread
+on `shutdown`. Dialogs stay in the window; this class only does the work.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from editor.importers import import_subtitles
+from editor.project import media_info_for
+from engine.options import TranscribeOptions
+from engine.results import SegmentResult, TranscriptionInfo
+from ui.project_io import AskRecovery, ProjectIO
+from ui.queue_model import JobState, QueueModel
+from ui.queue_runner import QueueRunner
+from ui.session import FileSession
+from ui.worker import TranscriberFactory, TranscriptionWorker
+
+__all__ = ["Workspace", "model_on_disk"]
+
+log = logging.getLogger(__name__)
+
+
+class Workspace(QObject):
+    """The rows, their sessions and the machinery behind them.
+
+    Attributes:
+        worker: The transcription worker (its thread runs from construction to `shutdown`).
+        queue_model: The rows.
+        runner: Sends waiting rows to the worker.
+        project_io: Project files, autosave and recovery.
+
+    Signals:
+        session_created(int item_id): a row got its session.
+        job_started(int item_id): a row's transcription started; its document was reset.
+        status_message(str): something to show in the status bar.
+    """
+
+    session_created = Signal(int)
+    job_started = Signal(int)
+    status_message = Signal(str)
+
+    def __init__(
+        self,
+        window: QWidget,
+        options: Callable[[], TranscribeOptions],
+        autosave_dir: Path,
+        autosave_interval_s: int,
+        factory: TranscriberFactory | None = None,
+    ) -> None:
+        """Start the worker thread and wire the queue.
+
+        Args:
+            window: The parent of the sessions and of project dialogs.
+            options: Returns the transcription options for the next file.
+            autosave_dir: Where autosaves go.
+            autosave_interval_s: Seconds between autosaves (0: only when a file finishes).
+            factory: Builds transcribers on the worker thread (tests inject a fake one).
+        """
+        super().__init__(window)
+        self._window = window
+        self._sessions: dict[int, FileSession] = {}
+        self.worker = TranscriptionWorker(factory)
+        self.worker.start()
+        self.queue_model = QueueModel(self)
+        self.runner = QueueRunner(self.queue_model, self.worker, options, self)
+        self.project_io = ProjectIO(
+            window, autosave_dir, lambda: list(self._sessions.values()), autosave_interval_s
+        )
+        self.queue_model.rowsInserted.connect(self._ensure_sessions)
+        self.runner.job_started.connect(self._on_job_started)
+        self.runner.segments_arrived.connect(self._on_segments)
+        self.runner.job_finished.connect(self._on_job_finished)
+        self.runner.job_ended.connect(self._on_job_ended)
+        for source in (self.runner, self.project_io):
+            source.status_message.connect(self.status_message)
+
+    # -- reading -------------------------------------------------------------------------------
+    def session(self, item_id: int | None) -> FileSession | None:
+        """A row's session."""
+        return self._sessions.get(item_id) if item_id is not None else None
+
+    def sessions(self) -> list[FileSession]:
+        """Every open session."""
+        return list(self._sessions.values())
+
+    def id_of(self, session: FileSession) -> int | None:
+        """The row of a session."""
+        return next((i for i, s in self._sessions.items() if s is session), None)
+
+    def unsaved(self) -> list[FileSession]:
+        """Sessions with work not in their project file."""
+        return [s for s in self._sessions.values() if s.is_modified and s.has_content]
+
+    # -- opening -------------------------------------------------------------------------------
+    def add_files(self, paths: Iterable[Path]) -> list[int]:
+        """Queue recordings (folders: the media inside); returns the new rows."""
+        return self.queue_model.add_files(list(paths))
+
+    def open_project(self, path: Path) -> int | None:
+        """Open a project in a row (the existing row when it is open already)."""
+        existing = self.queue_model.find_path(path)
+        if existing is not None:
+            return existing.id
+        session = self.project_io.open_project(path)
+        return None if session is None else self.add_session(session, path)
+
+    def import_subtitles(self, subtitles: Path, media: Path | None) -> int:
+        """Open an SRT or WebVTT file with its recording.
+
+        Raises:
+            EditorError: The subtitles cannot be read, or the media described.
+        """
+        transcript = import_subtitles(subtitles)
+        if media is not None:
+            # No duration: the cues decide, the player reads the real one.
+            transcript = transcript.with_media(media_info_for(media, None))
+        session = FileSession(media, transcript, source_path=subtitles)
+        session.mark_unsaved()
+        self.status_message.emit(f"Imported {subtitles.name}")
+        return self.add_session(session, media or subtitles)
+
+    def offer_recovery(self, ask: AskRecovery | None = None) -> list[int]:
+        """Offer autosaved work newer than its project; returns the rows recovered."""
+        return [
+            self.add_session(s, s.project_path or s.key_path or Path(s.display_name))
+            for s in self.project_io.recover(ask)
+        ]
+
+    def add_session(self, session: FileSession, row_path: Path) -> int:
+        """Give a finished session (a project, imported subtitles) its own row."""
+        # A second transcript of a file already listed gets a row of its own.
+        (item_id,) = self.queue_model.add_files([row_path], state=JobState.DONE, unique=False)
+        duration = session.document.transcript.duration_ms
+        seconds = duration / 1000 if duration else None
+        self.queue_model.update(item_id, progress=1.0, duration=seconds)
+        self._register(item_id, session)
+        return item_id
+
+    # -- changing ------------------------------------------------------------------------------
+    def remove(self, item_id: int) -> None:
+        """Close a row: cancel its job, drop its session and its autosaves."""
+        self.runner.remove(item_id)
+        session = self._sessions.pop(item_id, None)
+        if session is not None:
+            self.project_io.discard_autosaves(session)
+            session.deleteLater()
+
+    def shutdown(self, timeout_ms: int) -> bool:
+        """Cancel every job and stop the worker thread; False if it is still running."""
+        self.runner.cancel_all()
+        stopped = self.worker.shutdown(timeout_ms)
+        self.runner.shutdown()
+        self.project_io.set_interval(0)
+        return stopped
+
+    # -- jobs ----------------------------------------------------------------------------------
+    def _register(self, item_id: int, session: FileSession) -> None:
+        session.setParent(self)
+        self._sessions[item_id] = session
+        self.session_created.emit(item_id)
+
+    def _ensure_sessions(self, *args: object) -> None:
+        for item in self.queue_model.items():
+            if item.id not in self._sessions and item.state is JobState.WAITING:
+                self._register(item.id, FileSession(item.path))
+
+    def _on_job_started(self, item_id: int, info: TranscriptionInfo) -> None:
+        session = self._sessions.get(item_id)
+        if session is not None:
+            session.start_transcription(info)
+            self.job_started.emit(item_id)
+
+    def _on_segments(self, item_id: int, results: list[SegmentResult]) -> None:
+        session = self._sessions.get(item_id)
+        if session is not None:
+            session.append_results(results)
+
+    def _on_job_finished(self, item_id: int) -> None:
+        session = self._sessions.get(item_id)
+        if session is not None:
+            session.finish_transcription()
+            self.project_io.autosave(session)
+
+    def _on_job_ended(self, item_id: int, *args: Any) -> None:
+        session = self._sessions.get(item_id)
+        if session is not None:
+            session.finish_transcription()
+
+
+def model_on_disk(name: str) -> bool:
+    """Whether a model can load without a download (a folder, or a cached catalogue model)."""
+    from engine.models import find_spec, is_downloaded
+
+    if Path(name).expanduser().is_dir():
+        return True
+    spec = find_spec(name)
+    try:
+        return spec is not None and is_downloaded(spec)
+    except Exception:  # a broken cache only means "download it when needed"
+        log.debug("cannot tell whether %s is downloaded", name, exc_info=True)
+        return False
