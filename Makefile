@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSDEPS_STAMP := $(VENV)/.sysdeps
+PACKAGE_STAMP := $(VENV)/.package
 
 .PHONY: run test lint typecheck unit setup sysdeps bench package package-test screenshots clean
 
@@ -44,11 +45,18 @@ unit: setup
 bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-package: setup
-	$(BIN)/python packaging/build.py
+# The app bundle for this platform (packaging/README.md): dist/transcript-editor/ on Linux,
+# dist/Transcript Editor.app on macOS. PACKAGE_ARGS passes options, e.g. --bundle-model DIR.
+package: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py $(PACKAGE_ARGS)
 
-package-test: package
-	$(BIN)/python packaging/build.py --self-test-only
+# Builds the bundle when it is older than the sources, then transcribes jfk.flac with it.
+package-test: $(PACKAGE_STAMP)
+	$(BIN)/python packaging/build.py --test $(PACKAGE_ARGS)
+
+$(PACKAGE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
+	@touch $@
 
 screenshots: setup
 	$(BIN)/python scripts/screenshots.py
