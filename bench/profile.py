@@ -109,7 +109,9 @@ def instrumented(timers: Timers) -> Iterator[None]:
         (engine.vad.Chunker, "flush", "vad", False),
         (engine.windows, "log_mel_batch", "logmel", True),
         (engine.transcriber, "encode_batch", "encode", False),
+        (engine.windows, "encode_batch", "encode", False),  # re-decoding of skipped speech
         (engine.windows, "greedy_decode", _decode_stage, False),
+        (engine.windows, "greedy_decode_host", _decode_stage, False),
         (engine.windows, "beam_decode", _decode_stage, False),
         (engine.windows, "align_words", "align", False),
         (engine.timing, "dtw", "dtw", False),

@@ -28,12 +28,16 @@ __all__ = [
     "beam_decode",
     "compression_ratio",
     "greedy_decode",
+    "make_row",
+    "prefill",
     "repeated_ngram_run",
     "take_rows",
 ]
 
 log = logging.getLogger(__name__)
 
+# Beam search's finished hypotheses of one row: tokens -> (score, per-token log-probs).
+Finished = dict[tuple[int, ...], tuple[float, tuple[float, ...]]]
 _SYNC_EVERY = 4  # steps between checks whether every row is done (each check waits for the device)
 _CANCEL_EVERY = 16  # steps between looks at the cancel event
 
@@ -79,6 +83,8 @@ class RowResult:
         no_speech_prob: Probability of the no-speech token at the start of transcript.
         temperature: The temperature used.
         hit_budget: The row ran out of its token budget without ending (likely a loop).
+        token_probs: Probability of each token in ``tokens`` when it was chosen, among text
+            tokens (Whisper's word confidence: timestamp tokens' share is left out).
     """
 
     tokens: tuple[int, ...]
@@ -86,6 +92,7 @@ class RowResult:
     no_speech_prob: float
     temperature: float
     hit_budget: bool
+    token_probs: tuple[float, ...] = ()
 
     @property
     def avg_logprob(self) -> float:
@@ -99,9 +106,10 @@ def take_rows(cross: CrossKV, rows: Sequence[int]) -> CrossKV:
     return [(k[index], v[index]) for k, v in cross]
 
 
-def _prefill(
+def prefill(
     model: Whisper, cross: CrossKV, prompt: DecodePrompt, rows: int, capacity: int, no_speech: int
 ) -> tuple[mx.array, mx.array, KVCache]:
+    """Run the prompt for every row: (last logits, no-speech probabilities, the filled cache)."""
     cache = model.new_cache(rows, capacity)
     tokens = mx.array([list(prompt.tokens)] * rows, dtype=mx.int32)
     logits = model.decoder(tokens, cross, cache)
@@ -122,6 +130,9 @@ def greedy_decode(
 ) -> list[RowResult]:
     """Decode every row greedily (temperature 0) or by sampling, in one batch.
 
+    Rows that have finished are dropped from the batch every few steps, so one long or looping
+    row does not keep the others computing.
+
     Args:
         model: The model.
         tokenizer: Its tokenizer.
@@ -132,17 +143,18 @@ def greedy_decode(
         temperature: 0 for greedy, else the sampling temperature.
         cancel: Set to stop; raises `Cancelled` within a few steps.
     """
-    rows = len(budgets)
-    max_len = max(budgets)
-    eot = tokenizer.eot
-    logits, no_speech_probs, cache = _prefill(
+    rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
+    logits, no_speech_probs, cache = prefill(
         model, cross, prompt, rows, len(prompt.tokens) + max_len + 1, tokenizer.no_speech
     )
+    alive = np.arange(rows)
     budget = mx.array(list(budgets), dtype=mx.int32)
     state = RuleState.start(rows)
     done = mx.zeros((rows,), dtype=mx.bool_)
     sum_logprob = mx.zeros((rows,), dtype=mx.float32)
-    sampled: list[mx.array] = []
+    history: list[tuple[np.ndarray, mx.array, mx.array]] = []  # (rows, tokens, text log-probs)
+    sums = np.zeros(rows, dtype=np.float64)
+    ts = rules.timestamp_begin
     for step in range(max_len):
         logits = rules.apply(logits, state, step)
         logprobs = logits - mx.logsumexp(logits, axis=-1, keepdims=True)
@@ -152,40 +164,79 @@ def greedy_decode(
             token = mx.argmax(logits, axis=-1).astype(mx.int32)
         token = mx.where(done, eot, token)
         chosen = mx.take_along_axis(logprobs, token[:, None], axis=-1)[:, 0]
+        # Confidence among text tokens: leave out what the timestamps took (as Whisper does).
+        ts_share = mx.minimum(mx.exp(mx.logsumexp(logprobs[:, ts:], axis=-1)), 1.0 - 1e-6)
+        history.append((alive, token, chosen - mx.log1p(-ts_share)))
         sum_logprob = sum_logprob + mx.where(done, 0.0, chosen)
         done = done | (token == eot) | (step + 1 >= budget)
-        state.update(token, rules.timestamp_begin)
-        sampled.append(token)
+        state.update(token, ts)
         if step % _CANCEL_EVERY == 0 and cancel is not None and cancel.is_set():
             raise Cancelled("Transcription was cancelled.")
         if step % _SYNC_EVERY == _SYNC_EVERY - 1 or step == max_len - 1:
             mx.eval(done, sum_logprob, *state.arrays(), *cache.state())
-            if bool(done.all().item()):
+            finished = np.array(done)
+            if finished.all():
+                sums[alive] = np.array(sum_logprob)
                 break
+            if finished.sum() * 4 >= len(alive):  # a quarter done: stop computing them
+                keep = np.flatnonzero(~finished)
+                sums[alive] = np.array(sum_logprob)
+                index = mx.array(keep)
+                alive, token = alive[keep], token[index]
+                cache.reorder(index)
+                cross = take_rows(cross, keep.tolist())
+                state, budget, done = state.take(index), budget[index], done[index]
+                sum_logprob = sum_logprob[index]
         else:
             # Let the device run ahead while Python builds the next step's graph.
             mx.async_eval(token, done, sum_logprob)  # type: ignore[no-untyped-call]
         logits = model.decoder(token[:, None], cross, cache)[:, -1]
-    tokens = np.array(mx.stack(sampled, axis=1)) if sampled else np.zeros((rows, 0), np.int32)
-    sums, no_speech = np.array(sum_logprob), np.array(no_speech_probs)
+    else:
+        sums[alive] = np.array(sum_logprob)
+    tokens, text_lp = _gather(history, rows, eot)
+    no_speech = np.array(no_speech_probs)
     return [
-        _row(tokens[i], eot, float(sums[i]), float(no_speech[i]), temperature, budgets[i])
+        make_row(
+            tokens[i], text_lp[i], eot, float(sums[i]), float(no_speech[i]), temperature, budgets[i]
+        )
         for i in range(rows)
     ]
 
 
-def _row(
+def _gather(
+    history: list[tuple[np.ndarray, mx.array, mx.array]], rows: int, eot: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-row token and log-probability arrays from the steps' (rows, values) records."""
+    tokens = np.full((rows, len(history)), eot, dtype=np.int64)
+    logprobs = np.zeros((rows, len(history)), dtype=np.float64)
+    for step, (alive, token, lp) in enumerate(history):
+        tokens[alive, step] = np.array(token)
+        logprobs[alive, step] = np.array(lp)
+    return tokens, logprobs
+
+
+def make_row(
     tokens: np.ndarray,
+    text_logprobs: np.ndarray,
     eot: int,
     sum_logprob: float,
     no_speech: float,
     temperature: float,
     budget: int,
 ) -> RowResult:
+    """One row's result from its sampled tokens (cut at end-of-text or the budget)."""
     ends = np.flatnonzero(tokens == eot)
     n = int(ends[0]) if ends.size else min(len(tokens), budget)
     hit = not ends.size or n >= budget
-    return RowResult(tuple(int(t) for t in tokens[:n]), sum_logprob, no_speech, temperature, hit)
+    probs = np.clip(np.exp(text_logprobs[:n]), 0.0, 1.0)
+    return RowResult(
+        tuple(int(t) for t in tokens[:n]),
+        sum_logprob,
+        no_speech,
+        temperature,
+        hit,
+        tuple(float(p) for p in probs),
+    )
 
 
 def beam_decode(
@@ -210,7 +261,7 @@ def beam_decode(
     eot = tokenizer.eot
     expand = mx.repeat(mx.arange(rows), beam_size)
     beam_cross = [(k[expand], v[expand]) for k, v in cross]
-    logits, no_speech_probs, cache = _prefill(
+    logits, no_speech_probs, cache = prefill(
         model,
         beam_cross,
         prompt,
@@ -221,10 +272,11 @@ def beam_decode(
     no_speech = [float(p) for p in np.array(no_speech_probs)[::beam_size]]
     state = RuleState.start(rows * beam_size)
     seqs: list[list[int]] = [[] for _ in range(rows * beam_size)]
+    lps: list[list[float]] = [[] for _ in range(rows * beam_size)]  # per-token log-probs
     scores = np.zeros(rows * beam_size)
     # Only the first beam of each row is live at the start (all beams are the same prompt).
     scores.reshape(rows, beam_size)[:, 1:] = -np.inf
-    finished: list[dict[tuple[int, ...], float]] = [{} for _ in range(rows)]
+    finished: list[Finished] = [{} for _ in range(rows)]
     needed = max(1, round(beam_size * patience))
     for step in range(max_len):
         logprobs = rules.apply(logits, state, step)
@@ -233,6 +285,7 @@ def beam_decode(
         top_lp = np.array(mx.take_along_axis(logprobs, top, axis=-1))
         keep_rows, keep_tokens = _beam_step(
             seqs,
+            lps,
             scores,
             np.array(top),
             top_lp,
@@ -255,24 +308,23 @@ def beam_decode(
         logits = model.decoder(token[:, None], beam_cross, cache)[:, -1]
     results = []
     for r in range(rows):
-        best = _best(
-            finished[r],
-            seqs[r * beam_size : (r + 1) * beam_size],
-            scores[r * beam_size : (r + 1) * beam_size],
+        beams = slice(r * beam_size, (r + 1) * beam_size)
+        tokens, token_lps, score, unfinished = _best(
+            finished[r], seqs[beams], lps[beams], scores[beams]
         )
-        tokens, score, unfinished = best
-        results.append(
-            RowResult(tokens, score, no_speech[r], 0.0, unfinished or len(tokens) >= budgets[r])
-        )
+        probs = tuple(float(p) for p in np.clip(np.exp(token_lps), 0.0, 1.0))
+        hit = unfinished or len(tokens) >= budgets[r]
+        results.append(RowResult(tokens, score, no_speech[r], 0.0, hit, probs))
     return results
 
 
 def _beam_step(
     seqs: list[list[int]],
+    lps: list[list[float]],
     scores: np.ndarray,
     top: np.ndarray,
     top_lp: np.ndarray,
-    finished: list[dict[tuple[int, ...], float]],
+    finished: list[Finished],
     rows: int,
     beam_size: int,
     eot: int,
@@ -283,6 +335,7 @@ def _beam_step(
     keep_rows: list[int] = []
     keep_tokens: list[int] = []
     new_seqs: list[list[int]] = []
+    new_lps: list[list[float]] = []
     new_scores: list[float] = []
     for r in range(rows):
         candidates: list[tuple[float, int, int]] = []
@@ -297,7 +350,7 @@ def _beam_step(
         for score, b, tok in candidates:
             if tok == eot:
                 if len(finished[r]) < needed:
-                    finished[r].setdefault(tuple(seqs[b]), score)
+                    finished[r].setdefault(tuple(seqs[b]), (score, tuple(lps[b])))
             else:
                 live.append((score, b, tok))
             if len(live) == beam_size:
@@ -305,27 +358,31 @@ def _beam_step(
         if last:
             for score, b, tok in live:
                 if len(finished[r]) < needed:
-                    finished[r].setdefault((*seqs[b], tok), score)
+                    step_lp = score - scores[b]
+                    finished[r].setdefault((*seqs[b], tok), (score, (*lps[b], step_lp)))
         while len(live) < beam_size:  # pad dead beams so the batch keeps its shape
             live.append((-np.inf, r * beam_size, eot))
         for score, b, tok in live:
             keep_rows.append(b)
             keep_tokens.append(tok)
             new_seqs.append([*seqs[b], tok])
+            new_lps.append([*lps[b], score - scores[b] if np.isfinite(score) else 0.0])
             new_scores.append(score)
     seqs[:] = new_seqs
+    lps[:] = new_lps
     scores[:] = new_scores
     return keep_rows, keep_tokens
 
 
 def _best(
-    finished: dict[tuple[int, ...], float], live: list[list[int]], live_scores: np.ndarray
-) -> tuple[tuple[int, ...], float, bool]:
+    finished: Finished, live: list[list[int]], live_lps: list[list[float]], live_scores: np.ndarray
+) -> tuple[tuple[int, ...], tuple[float, ...], float, bool]:
+    """The best hypothesis by mean log-probability: (tokens, their log-probs, score, unfinished)."""
     if finished:
-        seq, score = max(finished.items(), key=lambda kv: kv[1] / (len(kv[0]) + 1))
-        return seq, score, False
+        seq, (score, seq_lps) = max(finished.items(), key=lambda kv: kv[1][0] / (len(kv[0]) + 1))
+        return seq, seq_lps, score, False
     i = int(np.argmax(live_scores))
-    return tuple(live[i]), float(live_scores[i]), True
+    return tuple(live[i]), tuple(live_lps[i]), float(live_scores[i]), True
 
 
 def compression_ratio(text: str) -> float:

@@ -60,7 +60,9 @@ def trim_repetition(result: RowResult, max_repeats: int) -> RowResult:
                 run += 1
                 if run > max_repeats:
                     cut = i - (run - 3) * n  # start of the first copy + two copies
-                    return dataclasses.replace(result, tokens=tuple(tokens[:cut]))
+                    return dataclasses.replace(
+                        result, tokens=tuple(tokens[:cut]), token_probs=result.token_probs[:cut]
+                    )
                 i += n
             else:
                 run = 1

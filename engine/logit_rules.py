@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import mlx.core as mx
+import numpy as np
 
 from engine.tokenizer import Tokenizer
 
@@ -94,10 +95,14 @@ class LogitRules:
         }
         if timestamps:
             suppress.add(t.no_timestamps)
+        first = {*t.encode(" "), t.eot} if suppress_blank else set()
+        # The same token sets as index arrays, for the host-side rules (engine.host_decoding).
+        self.suppress_ids = np.array(sorted(i for i in suppress if 0 <= i < n_vocab), np.int64)
+        self.first_step_ids = np.array(sorted(i for i in first if 0 <= i < n_vocab), np.int64)
         vocab = mx.arange(n_vocab)
         self._vocab = vocab
         self._suppress = _mask(n_vocab, suppress)
-        self._first_step = _mask(n_vocab, [*t.encode(" "), t.eot]) if suppress_blank else None
+        self._first_step = _mask(n_vocab, first) if suppress_blank else None
         self._is_ts = vocab >= t.timestamp_begin
         self._is_text = vocab < t.eot
         self._first_ts = (vocab < t.timestamp_begin) | (vocab > self.max_initial)

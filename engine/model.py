@@ -4,8 +4,11 @@ Shaped for batched decoding: the encoder takes a batch of 30 s windows; the deco
 preallocated self-attention cache (`KVCache`) and takes cross-attention keys/values that are
 computed once per window (`TextDecoder.cross_kv`) instead of at every step. Attention uses
 ``mx.fast.scaled_dot_product_attention``. Word timing needs the raw cross-attention scores of the
-alignment heads, which the fused kernel does not expose; `TextDecoder.forward_with_alignment`
-computes only those explicitly, in one teacher-forced pass over the final tokens.
+alignment heads, which the fused kernel does not expose; `TextDecoder.alignment_scores` computes
+only those explicitly, in one teacher-forced pass over the final tokens.
+
+The cross-attention keys are stored in whatever layout the kernels prefer (`engine.kernels`:
+transposed on CPUs), so code outside the kernels treats them as opaque, apart from indexing rows.
 
 Weight names follow the mlx-community layout, so ``model.load_weights`` takes those files as is.
 """
@@ -212,12 +215,12 @@ class ResidualAttentionBlock(nn.Module):
         assert self.cross_attn_ln is not None
         c = self.cross_attn
         q = c.heads(c.query(self.cross_attn_ln(x)))
-        x = x + c.attend(q, cross[0], cross[1], None)
+        scale = q.shape[-1] ** -0.5
+        x = x + c.out(c.merge(self.kernels.cross_attention(q, cross[0], cross[1], scale)))
         scores = None
         if capture:
             rows = mx.array(list(capture))
-            scale = q.shape[-1] ** -0.5
-            scores = (q[:, rows] * scale) @ cross[0][:, rows].swapaxes(-1, -2)
+            scores = self.kernels.cross_scores(q[:, rows], cross[0][:, rows], scale)
         return x + self.mlp(x), scores
 
 
@@ -266,12 +269,16 @@ class TextDecoder(nn.Module):
         self.ln = nn.LayerNorm(n_state)
 
     def cross_kv(self, audio: mx.array) -> CrossKV:
-        """Cross-attention keys and values of every layer, computed once per window."""
+        """Cross-attention keys and values of every layer, computed once per window.
+
+        The keys come in the layout the kernels want (`Kernels.cross_keys`).
+        """
         out: CrossKV = []
         for block in self.blocks:
             assert block.cross_attn is not None
             c = block.cross_attn
-            out.append((c.heads(c.key(audio)), c.heads(c.value(audio))))
+            keys = block.kernels.cross_keys(c.heads(c.key(audio)))
+            out.append((keys, c.heads(c.value(audio))))
         return out
 
     def embed(self, tokens: mx.array, offset: int) -> mx.array:
@@ -295,27 +302,29 @@ class TextDecoder(nn.Module):
             cache.advance(tokens.shape[1])
         return self.logits(x)
 
-    def forward_with_alignment(
+    def alignment_scores(
         self, tokens: mx.array, cross: CrossKV, heads: Sequence[tuple[int, int]]
-    ) -> tuple[mx.array, mx.array]:
-        """Teacher-forced pass over whole sequences, also returning alignment-head scores.
+    ) -> mx.array:
+        """Teacher-forced pass over whole sequences, returning the alignment heads' scores.
+
+        Only the layers up to the last one with an alignment head run, and no logits are
+        computed (word probabilities come from the decoding pass).
 
         Returns:
-            Logits (B, T, n_vocab) and the raw scaled cross-attention scores of the given
-            (layer, head) pairs, (B, len(heads), T, n_audio_ctx), before softmax.
+            The raw scaled cross-attention scores of the (layer, head) pairs,
+            (B, len(heads), T, n_audio_ctx), before softmax.
         """
         by_layer: dict[int, list[int]] = {}
         for layer, head in heads:
             by_layer.setdefault(layer, []).append(head)
         x = self.embed(tokens, 0)
         captured: dict[tuple[int, int], mx.array] = {}
-        for i, block in enumerate(self.blocks):
+        for i, block in enumerate(self.blocks[: max(by_layer) + 1]):
             x, scores = block.decode(x, cross[i], None, i, by_layer.get(i, ()))
             if scores is not None:
                 for j, head in enumerate(by_layer[i]):
                     captured[(i, head)] = scores[:, j]
-        stacked = mx.stack([captured[pair] for pair in heads], axis=1)
-        return self.logits(x), stacked
+        return mx.stack([captured[pair] for pair in heads], axis=1)
 
 
 class Whisper(nn.Module):

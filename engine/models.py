@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -41,10 +42,12 @@ from engine.errors import ModelLoadError
 __all__ = [
     "CATALOGUE",
     "DEFAULT_MODEL",
+    "DEFAULT_MODEL_ENV",
     "DownloadProgress",
     "ModelFiles",
     "ModelSpec",
     "cached_models",
+    "default_model",
     "delete_model",
     "find_spec",
     "is_downloaded",
@@ -189,6 +192,14 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
 # small is accurate enough, multilingual, a ~480 MB download, and quick even on a CPU, where
 # large-v3-turbo (1.6 GB, the better choice on Apple silicon) is slow.
 DEFAULT_MODEL: Final = "small"
+# A bundle built with a model inside (packaging/build.py --bundle-model) points here at it.
+DEFAULT_MODEL_ENV: Final = "TRANSCRIPT_DEFAULT_MODEL"
+
+
+def default_model() -> str:
+    """The model to use when none is chosen: ``$TRANSCRIPT_DEFAULT_MODEL`` or `DEFAULT_MODEL`."""
+    return os.environ.get(DEFAULT_MODEL_ENV, "").strip() or DEFAULT_MODEL
+
 
 _ALIASES: Final = {"turbo": "large-v3-turbo", "large": "large-v3"}
 _REPO_ID: Final = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+")

@@ -16,7 +16,8 @@ class VadOptions:
 
     Attributes:
         enabled: Skip silence and cut chunks at pauses (off: fixed 30 s windows).
-        threshold_db: How far above the adaptive noise floor a frame must be to count as speech.
+        threshold: Speech probability (Silero VAD, per 32 ms) at which speech starts.
+        neg_threshold: Speech goes on until the probability falls below this (hysteresis).
         min_speech_ms: Shorter bursts are ignored (clicks, bumps).
         min_silence_ms: Pauses shorter than this do not split speech.
         speech_pad_ms: Kept around each speech region so word edges are not clipped.
@@ -25,16 +26,21 @@ class VadOptions:
             pauses stay inside a chunk, as context for the model.
         pack: Glue chunks separated by skipped silence into windows of up to ``max_chunk_s``
             (fewer encoder passes; times are mapped back, see `engine.packing`).
+        lift_quiet: Raise each quiet chunk, with one gain (at most +40 dB), until its loudest
+            speech is at -25 dBFS: Whisper drops or loops on -60 dBFS speech packed beside
+            loud speech.
     """
 
     enabled: bool = True
-    threshold_db: float = 9.0
-    min_speech_ms: int = 150
-    min_silence_ms: int = 300
+    threshold: float = 0.5
+    neg_threshold: float = 0.35
+    min_speech_ms: int = 250
+    min_silence_ms: int = 100
     speech_pad_ms: int = 200
     max_chunk_s: float = 30.0
     max_pause_s: float = 2.0
     pack: bool = True
+    lift_quiet: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,8 @@ class TranscribeOptions:
         max_repeated_ngram: A decode that repeats an n-gram (n=1..4 tokens...) more than this
             many times in a row is treated as a loop and retried hotter.
         suppress_blank: Never start with a blank token.
+        recover_skipped_speech: Decode again, on its own, any stretch of detected speech on
+            which Whisper put no words (it sometimes skips an utterance in a window).
         vad: Voice-activity detection and chunking settings.
     """
 
@@ -71,4 +79,5 @@ class TranscribeOptions:
     no_speech_threshold: float = 0.6
     max_repeated_ngram: int = 4
     suppress_blank: bool = True
+    recover_skipped_speech: bool = True
     vad: VadOptions = field(default_factory=VadOptions)

@@ -1,7 +1,8 @@
 """Word timestamps from the cross-attention of the alignment heads.
 
 One teacher-forced decoder pass per batch over the final tokens reuses the encoder output the
-decode already computed (mlx-whisper encodes every window a second time for this). The recipe is
+decode already computed (mlx-whisper encodes every window a second time for this), and skips
+the vocabulary projection: word probabilities come from the decoding pass itself. The recipe is
 openai/whisper's: softmax over the window's frames, normalise per head, median filter, average
 the heads, DTW, word boundaries at the token jumps; then punctuation is attached to its words and
 durations are clipped with the same heuristics.
@@ -51,6 +52,7 @@ def align_words(
     tokenizer: Tokenizer,
     cross: CrossKV,
     text_tokens: Sequence[Sequence[int]],
+    token_probs: Sequence[Sequence[float]],
     num_frames: Sequence[int],
 ) -> list[list[WordTiming]]:
     """Align the text of each row with its audio.
@@ -60,28 +62,20 @@ def align_words(
         tokenizer: Its tokenizer (with the language used for decoding).
         cross: Cross-attention keys/values of the rows (same order as ``text_tokens``).
         text_tokens: Each row's text tokens (no timestamps, no special tokens).
+        token_probs: The probability of each of those tokens from the decoding pass.
         num_frames: Each row's audio length in mel frames (100 per second).
 
     Returns:
         Per row, its words with times relative to the row's window.
     """
     prefix = [*tokenizer.sot_sequence, tokenizer.no_timestamps]
-    lengths = [len(t) for t in text_tokens]
-    width = len(prefix) + max(lengths, default=0) + 1
+    width = len(prefix) + max((len(t) for t in text_tokens), default=0) + 1
     batch = [
         prefix + list(t) + [tokenizer.eot] * (width - len(prefix) - len(t)) for t in text_tokens
     ]
-    logits, scores = model.decoder.forward_with_alignment(
+    scores = model.decoder.alignment_scores(
         mx.array(batch, dtype=mx.int32), cross, model.alignment_heads
     )
-    # Probabilities of each text token among text tokens only, as Whisper computes them.
-    longest = max(lengths, default=0)
-    token_probs = np.zeros((len(batch), longest), dtype=np.float32)
-    if longest:
-        start = len(prefix) - 1
-        probs = mx.softmax(logits[:, start : start + longest, : tokenizer.eot], axis=-1)
-        targets = mx.array([[*t, *[0] * (longest - len(t))] for t in text_tokens], dtype=mx.int32)
-        token_probs = np.array(mx.take_along_axis(probs, targets[..., None], axis=-1)[..., 0])
     scores_np = np.array(scores.astype(mx.float32))
     out: list[list[WordTiming]] = []
     for row, tokens in enumerate(text_tokens):
@@ -90,8 +84,10 @@ def align_words(
             out.append([])
             continue
         frames = max(2, min(num_frames[row], 3000)) // 2
+        # Rows from the no-timestamps position (which predicts the first text token) onwards.
         weights = scores_np[row, :, len(prefix) - 1 : len(prefix) + n, :frames]
-        out.append(_words(tokenizer, list(tokens), weights, token_probs[row, :n]))
+        probs = np.asarray(token_probs[row][:n], dtype=np.float64)
+        out.append(_words(tokenizer, list(tokens), weights, probs))
     return out
 
 

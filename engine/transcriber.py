@@ -37,19 +37,15 @@ from engine.prefetch import prefetch
 from engine.results import Progress, SegmentResult, TranscriptionInfo, WordResult
 from engine.tokenizer import Tokenizer
 from engine.vad import Chunk, Chunker
-from engine.windows import TimedSegment, WindowDecoder, encode_batch
+from engine.windows import TimedSegment, WindowDecoder, batch_sizes, encode_batch
 
-__all__ = ["Transcriber", "default_batch_size"]
+__all__ = ["Transcriber"]
 
 log = logging.getLogger(__name__)
 
 AudioInput = str | Path | npt.NDArray[np.floating]
 ProgressCallback = Callable[[Progress], None]
-
-
-def default_batch_size(device: str) -> int:
-    """Chunks per batch: GPUs gain from wide batches; on CPUs the encoder dominates anyway."""
-    return 8 if device == "gpu" else 4
+FIRST_BATCH = 2
 
 
 class Transcriber:
@@ -137,7 +133,10 @@ class _Run:
         self.options = options
         self.cancel = cancel
         self.on_progress = on_progress
-        self.batch_size = max(1, options.batch_size or default_batch_size(loaded.device))
+        default_batch, self.encoder_group = batch_sizes(
+            loaded.dims, loaded.device, 4 if loaded.dtype == "float32" else 2
+        )
+        self.batch_size = max(1, options.batch_size or default_batch)
         self.started = time.perf_counter()
         self.duration = 0.0
         self.chunker = Chunker(options.vad)
@@ -189,8 +188,11 @@ class _Run:
         yield from self.chunker.flush()
 
     def _batches(self, chunks: Iterator[Chunk]) -> Iterator[list[Chunk]]:
-        while batch := list(itertools.islice(chunks, self.batch_size)):
+        # A small first batch puts the first segments on screen early; then full batches.
+        size = min(FIRST_BATCH, self.batch_size)
+        while batch := list(itertools.islice(chunks, size)):
             yield batch
+            size = self.batch_size
 
     # -- the run -------------------------------------------------------------------------------
     def start(self, audio: AudioInput) -> tuple[TranscriptionInfo, Iterator[SegmentResult]]:
@@ -218,7 +220,7 @@ class _Run:
             return self.tokenizer.language, 1.0
         if not first:
             return "en", 0.0
-        self.first_cross = encode_batch(self.loaded.model, first)
+        self.first_cross = encode_batch(self.loaded.model, first, self.encoder_group, self.cancel)
         code, probability = _detect_language(
             self.loaded, self.tokenizer, self.first_cross, [c.duration for c in first]
         )
@@ -229,7 +231,7 @@ class _Run:
     def _segments(
         self, first: list[Chunk] | None, batches: Generator[list[Chunk], None, None]
     ) -> Iterator[SegmentResult]:
-        decoder = WindowDecoder(self.loaded, self.tokenizer, self.options)
+        decoder = WindowDecoder(self.loaded, self.tokenizer, self.options, self.encoder_group)
         counter = itertools.count()
         cross = self.first_cross
         try:
@@ -238,7 +240,7 @@ class _Run:
                 if self.cancel.is_set():
                     raise Cancelled("Transcription was cancelled.")
                 if cross is None:
-                    cross = encode_batch(self.loaded.model, batch)
+                    cross = encode_batch(self.loaded.model, batch, self.encoder_group, self.cancel)
                 segments = decoder.process(batch, cross, self.cancel)
                 cross = None
                 for seg in segments:

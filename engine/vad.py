@@ -1,25 +1,27 @@
-"""Voice activity detection and chunking of a 16 kHz stream into model windows (numpy only).
+"""Voice activity detection and chunking of a 16 kHz stream into model windows.
 
-Pipeline, frame by frame (30 ms frames every 10 ms), all streaming with a bounded lookahead:
+Pipeline, frame by frame (32 ms frames of 512 samples), all streaming with a bounded lookahead:
 
-1. Features: log energy after removing the frame's mean (so a DC offset is silence), spectral
-   flatness and the share of energy at the strongest frequency, over 100-7000 Hz.
-2. Noise floor: the 10th percentile of the energies from 6 s before to 1.5 s after each half
-   second. A steady sound (hum, fan, white noise, a tone) soon becomes the floor.
-3. Speech frames: energy above the floor by ``threshold_db`` to start, ``threshold_db - 3`` to
-   go on (hysteresis), above -90 dBFS, and not vetoed: a frame as flat as white noise
-   (flatness > 0.45) or with 99.8 % of its energy at one frequency (a pure tone) is not speech.
-   Speech itself trips these on about 0.5 % of frames, which the smoothing below bridges.
-4. Smoothing: pauses shorter than ``min_silence_ms`` are filled, bursts shorter than
+1. Level: each frame's RMS after removing its mean (so a DC offset is silence).
+2. Gain: each frame is scaled to bring the loudest frame from 0.5 s before to 0.13 s after it
+   to -25 dBFS (gain 1 to 100, never lower). Silero's LSTM calibrates itself on what it heard:
+   right after a loud speaker it scores a quiet one (-60 dBFS) as background, 0.01, and the
+   words would be lost; levelled, the same speech scores 0.9. Noise, tones, hum and clicks
+   stay non-speech however loud, so lifting quiet stretches finds no speech in them.
+3. Speech probability of each frame: Silero VAD (`engine.silero`) on the levelled audio, fed in
+   fixed groups of frames so the numbers never depend on how the stream was split into blocks.
+4. Speech frames: probability at least ``threshold`` to start, at least ``neg_threshold`` to go
+   on (hysteresis).
+5. Smoothing: pauses shorter than ``min_silence_ms`` are filled, bursts shorter than
    ``min_speech_ms`` dropped, ``speech_pad_ms`` added on both sides.
-5. Chunking: speech separated by pauses up to ``max_pause_s`` shares a chunk (pauses stay in, for
+6. Chunking: speech separated by pauses up to ``max_pause_s`` shares a chunk (pauses stay in, for
    context); a longer pause ends the chunk and its silence is skipped. A chunk about to pass
    ``max_chunk_s`` is cut in its longest pause (preferring the later two thirds), or, in speech
    with no pause, at the quietest frame of the last 5 s before the limit.
 
-So white noise, tones and silence yield no chunks rather than low-confidence ones. Every step
-depends on a bounded neighbourhood only, so the chunks do not depend on how the stream is split
-into blocks, and the buffer holds about ``max_chunk_s + max_pause_s`` plus 2.5 s of audio.
+So white noise, tones, clicks and silence yield no chunks rather than low-confidence ones. Every
+step depends on a bounded neighbourhood only, so the chunks do not depend on how the stream is
+split into blocks, and the buffer holds about ``max_chunk_s + max_pause_s`` plus 2 s of audio.
 """
 
 from __future__ import annotations
@@ -33,25 +35,21 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.options import VadOptions
+from engine.silero import FRAME, SileroVad
 
-__all__ = ["FRAME", "HOP", "SAMPLE_RATE", "Chunk", "Chunker", "frame_features"]
+__all__ = ["HOP", "SAMPLE_RATE", "Chunk", "Chunker"]
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
 
 SAMPLE_RATE = 16000
-FRAME = 480  # samples per analysis frame (30 ms)
-HOP = 160  # samples between frames (10 ms); frame i is centred on samples [i*HOP, (i+1)*HOP)
-_NFFT = 512
-_BAND = (100.0, 7000.0)  # Hz: below is rumble and hum, above is little speech at 16 kHz
-_FLOOR_BLOCK = 50  # frames per noise-floor estimate (0.5 s)
-_FLOOR_BACK = 12  # blocks of history in a floor estimate (6 s)
-_FLOOR_AHEAD = 3  # blocks of lookahead (1.5 s): speech at the very start still stands out
-_FLOOR_PERCENTILE = 10.0
-HYSTERESIS_DB = 3.0
-MIN_LEVEL_DB = -90.0  # dBFS: quieter frames are never speech (dither, digital near-silence)
-_NOISE_FLATNESS = 0.45  # white noise measures ~0.56, speech frames < 0.33 in 99 % of cases
-_TONE_PEAK = 0.998  # share of energy within 2 bins of the strongest one; tones ~0.9998
+HOP = FRAME  # samples per decision frame (32 ms): one Silero probability each
+_GAIN_BACK = 16  # frames of history in the levelling envelope (0.5 s)
+_GAIN_AHEAD = 4  # frames of lookahead (0.13 s): a loud onset is not first heard boosted
+_TARGET_RMS = 10 ** (-25 / 20)  # the envelope's level after levelling (-25 dBFS)
+_MAX_GAIN = 100.0  # +40 dB: lifts -65 dBFS speech; digital near-silence stays near-silent
+_GROUP = 32  # frames per Silero call (1 s): fixed, so results never depend on block sizes
+_RAMP = 160  # samples over which a chunk's gain changes between speech runs (10 ms)
 _CUT_SEARCH_S = 5.0  # a cut inside speech looks this far back from the limit (at most half)
 _LATER_PART = 1 / 3  # pauses after this share of a chunk are preferred for a cut
 
@@ -62,7 +60,8 @@ class Chunk:
 
     Attributes:
         start: Index (16 kHz samples) of the chunk's first sample in the whole stream.
-        audio: The chunk's samples, float32, at most ``max_chunk_s`` long.
+        audio: The chunk's samples, float32, at most ``max_chunk_s`` long; with
+            ``VadOptions.lift_quiet``, quiet speech in it is raised (see `Chunker`).
         speech: ``(start, end)`` sample ranges, relative to the chunk, where speech was detected
             (padding included); words decoded outside them are likely invented.
         pieces: For chunks glued together from several stretches (`engine.packing`), the
@@ -108,32 +107,29 @@ class Chunk:
         return out
 
 
-_FREQS = np.fft.rfftfreq(_NFFT, 1 / SAMPLE_RATE)
-_BINS = np.flatnonzero((_BAND[0] <= _FREQS) & (_BAND[1] >= _FREQS))
-_WINDOW = np.hanning(FRAME).astype(np.float32)
-
-
-def frame_features(samples: FloatArray) -> tuple[FloatArray, BoolArray]:
-    """Energy (dBFS) and the noise-or-tone veto of each frame ``samples[i*HOP : i*HOP + FRAME]``.
-
-    Returns:
-        ``(energy_db, veto)``, one value per whole frame in ``samples``.
-    """
-    count = (samples.size - FRAME) // HOP + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=bool)
-    frames = np.lib.stride_tricks.sliding_window_view(samples, FRAME)[::HOP][:count]
+def _frame_levels(samples: FloatArray) -> FloatArray:
+    """RMS of each whole frame ``samples[i*HOP : (i+1)*HOP]`` after removing its mean."""
+    count = samples.size // HOP
+    frames = samples[: count * HOP].reshape(count, HOP)
     frames = frames - frames.mean(axis=1, keepdims=True, dtype=np.float32)
-    power = np.mean(frames * frames, axis=1, dtype=np.float32)
-    energy = (10.0 * np.log10(np.maximum(power, 1e-12))).astype(np.float32)
-    spectrum = np.abs(np.fft.rfft(frames * _WINDOW, _NFFT, axis=1)[:, _BINS]) ** 2 + 1e-20
-    total = spectrum.sum(axis=1)
-    flatness = np.exp(np.mean(np.log(spectrum), axis=1)) / (total / spectrum.shape[1])
-    peak = spectrum.argmax(axis=1)
-    sums = np.cumsum(np.pad(spectrum, ((0, 0), (3, 3))), axis=1)
-    rows = np.arange(count)
-    near_peak = (sums[rows, peak + 5] - sums[rows, peak]) / total  # bins peak-2 .. peak+2
-    return energy, (flatness > _NOISE_FLATNESS) | (near_peak > _TONE_PEAK)
+    return np.sqrt(np.mean(frames * frames, axis=1, dtype=np.float32))
+
+
+def _envelope(levels: FloatArray, missing: int, count: int) -> FloatArray:
+    """The loudest level from ``_GAIN_BACK`` frames before to ``_GAIN_AHEAD`` after each frame.
+
+    Args:
+        levels: Frame levels from ``_GAIN_BACK`` frames before the first frame wanted (less the
+            ``missing`` ones before the stream's start) to as far as known.
+        missing: Frames of history that do not exist (the stream starts later).
+        count: Frames wanted.
+    """
+    # Zeros stand for absent frames: a level is never negative, so they never win the max.
+    padded = np.concatenate(
+        [np.zeros(missing, np.float32), levels, np.zeros(_GAIN_AHEAD, np.float32)]
+    )
+    windows = np.lib.stride_tricks.sliding_window_view(padded, _GAIN_BACK + _GAIN_AHEAD + 1)
+    return np.asarray(windows[:count].max(axis=1), dtype=np.float32)
 
 
 def _runs(mask: BoolArray) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -218,22 +214,24 @@ class Chunker:
     """
 
     def __init__(self, options: VadOptions) -> None:
-        """Prepare a chunker for one stream."""
+        """Prepare a chunker for one stream.
+
+        Raises:
+            ModelLoadError: The voice-activity model shipped with the app cannot be read.
+        """
         self.options = options
-        self._fill = math.ceil(options.min_silence_ms / 10)
-        self._shortest = math.ceil(options.min_speech_ms / 10)
-        self._pad = math.ceil(options.speech_pad_ms / 10)
+        frame_ms = 1000 * HOP / SAMPLE_RATE
+        self._fill = math.ceil(options.min_silence_ms / frame_ms)
+        self._shortest = math.ceil(options.min_speech_ms / frame_ms)
+        self._pad = math.ceil(options.speech_pad_ms / frame_ms)
         self._radius = self._fill + self._shortest + self._pad
         self._max_chunk = max(HOP, round(options.max_chunk_s * SAMPLE_RATE))
         # A pause inside a chunk is at most half a chunk, so a cut in it leaves speech on both
         # sides within reach of the limit.
         self._max_pause = min(round(options.max_pause_s * SAMPLE_RATE), self._max_chunk // 2)
-        lead = (FRAME - HOP) // 2  # frame 0 starts this far before the stream, on zeros
-        self._samples = _Track(np.float32, base=-lead)
-        self._samples.append(np.zeros(lead, dtype=np.float32))
-        self._energy = _Track(np.float32)
-        self._veto = _Track(np.bool_)
-        self._floor = _Track(np.float32)
+        self._model = SileroVad.load() if options.enabled else None
+        self._samples = _Track(np.float32)
+        self._level = _Track(np.float32)
         self._raw = _Track(np.bool_)
         self._in_speech = False  # hysteresis state after the last raw frame
         self._mask_end = 0  # frames whose final speech mask has been consumed
@@ -269,9 +267,8 @@ class Chunker:
         self._total = self._received
         if not self.options.enabled:
             return self._windows()
-        frames = -(-self._total // HOP)
-        needed = (frames - 1) * HOP + FRAME - (FRAME - HOP) // 2
-        self._samples.append(np.zeros(max(0, needed - self._samples.end), dtype=np.float32))
+        whole = -(-self._total // HOP) * HOP  # the last partial frame is completed with zeros
+        self._samples.append(np.zeros(whole - self._samples.end, dtype=np.float32))
         return self._advance()
 
     def _windows(self) -> list[Chunk]:
@@ -288,49 +285,68 @@ class Chunker:
     def _chunk(self, start: int, stop: int, speech: list[tuple[int, int]]) -> Chunk:
         audio = np.array(self._samples.get(start, stop), dtype=np.float32)
         ranges = tuple((max(a, start) - start, min(b, stop) - start) for a, b in speech)
-        return Chunk(start, audio, tuple(r for r in ranges if r[1] > r[0]))
+        ranges = tuple(r for r in ranges if r[1] > r[0])
+        if self.options.enabled and self.options.lift_quiet and ranges:
+            audio *= self._lift(start, audio.size, ranges)
+        return Chunk(start, audio, ranges)
+
+    def _lift(self, start: int, size: int, ranges: tuple[tuple[int, int], ...]) -> FloatArray:
+        """Per-sample gains raising each quiet speech run of a chunk to -25 dBFS (at most x100).
+
+        One gain per run (its loudest frame sets it), so speech keeps its own dynamics. A pause
+        between runs gets the larger of their gains: the quiet speaker's first and last sounds,
+        which the detector may miss, are lifted too, and the pause's noise stays as far below
+        that speaker as it was (levelling frame by frame lifted pauses above it: worse text in
+        noisy recordings).
+        """
+        gains = []
+        for a, b in ranges:
+            loudest = float(self._level.get((start + a) // HOP, -(-(start + b) // HOP)).max())
+            gains.append(min(max(_TARGET_RMS / max(loudest, 1e-12), 1.0), _MAX_GAIN))
+        lift = np.full(size, gains[0], dtype=np.float32)
+        for i in range(1, len(ranges)):
+            (_, pause), (a, b) = ranges[i - 1], ranges[i]
+            lift[pause:a] = max(gains[i - 1], gains[i])
+            lift[a:b] = gains[i]
+        lift[ranges[-1][1] :] = gains[-1]
+        if len(set(gains)) > 1:  # ramp the steps over 10 ms: no clicks
+            edges = np.concatenate([np.full(_RAMP // 2, lift[0]), lift, np.full(_RAMP, lift[-1])])
+            sums = np.concatenate([[0.0], np.cumsum(edges, dtype=np.float64)])
+            lift = ((sums[_RAMP:] - sums[:-_RAMP]) / _RAMP)[:size].astype(np.float32)
+        return lift
 
     def _advance(self) -> list[Chunk]:
-        self._features()
-        self._floors()
-        self._decide()
+        first = self._level.end
+        self._level.append(_frame_levels(self._samples.get(first * HOP, self._samples.end)))
+        self._score()
         chunks: list[Chunk] = []
         self._gather(chunks)
         self._trim()
         return chunks
 
-    def _features(self) -> None:
-        first = self._energy.end
-        start = first * HOP - (FRAME - HOP) // 2
-        energy, veto = frame_features(self._samples.get(start, self._samples.end))
-        self._energy.append(energy)
-        self._veto.append(veto)
+    def _score(self) -> None:
+        """Level and score the frames whose gain is known, in groups of `_GROUP` frames."""
+        assert self._model is not None
+        final = self._total is not None
+        known = self._level.end
+        ready = known if final else known - _GAIN_AHEAD
+        while ready - self._raw.end >= (1 if final else _GROUP):
+            first = self._raw.end
+            count = min(_GROUP, ready - first)
+            lo = max(0, first - _GAIN_BACK)
+            levels = self._level.get(lo, min(known, first + count + _GAIN_AHEAD))
+            envelope = _envelope(levels, _GAIN_BACK - (first - lo), count)
+            gain = np.clip(_TARGET_RMS / np.maximum(envelope, 1e-12), 1.0, _MAX_GAIN)
+            frames = self._samples.get(first * HOP, (first + count) * HOP).reshape(count, HOP)
+            self._decide(self._model.process(frames * gain[:, None].astype(np.float32)))
 
-    def _floors(self) -> None:
-        known = self._energy.end
-        while self._floor.end < known:
-            b = self._floor.end // _FLOOR_BLOCK
-            hi = (b + 1 + _FLOOR_AHEAD) * _FLOOR_BLOCK
-            if hi > known and self._total is None:
-                break
-            lo = max(0, (b - _FLOOR_BACK) * _FLOOR_BLOCK)
-            floor = np.percentile(self._energy.get(lo, min(hi, known)), _FLOOR_PERCENTILE)
-            count = min((b + 1) * _FLOOR_BLOCK, known) - self._floor.end
-            self._floor.append(np.full(count, floor, dtype=np.float32))
-
-    def _decide(self) -> None:
-        """Raw speech flags with hysteresis, for the frames whose floor is known."""
-        start, stop = self._raw.end, self._floor.end
-        if stop <= start:
-            return
-        energy = self._energy.get(start, stop)
-        floor = self._floor.get(start, stop)
-        able = (energy > MIN_LEVEL_DB) & ~self._veto.get(start, stop)
-        high = able & (energy > floor + self.options.threshold_db)
-        low = able & (energy > floor + self.options.threshold_db - HYSTERESIS_DB)
+    def _decide(self, probability: FloatArray) -> None:
+        """Append speech flags with hysteresis for the next frames' probabilities."""
+        high = probability >= self.options.threshold
+        low = probability >= self.options.neg_threshold
         # Speech runs from a frame above `high` until the next frame below `low`; the state
         # before this stretch is carried as a virtual frame at index -1.
-        idx = np.arange(stop - start)
+        idx = np.arange(probability.size)
         reset = np.maximum.accumulate(np.where(~low, idx, -2 if self._in_speech else -1))
         rise = np.maximum.accumulate(np.where(high, idx, -1 if self._in_speech else -2))
         flags = low & (rise > reset)
@@ -401,17 +417,13 @@ class Chunker:
         hi = limit // HOP
         if hi <= lo:
             return limit
-        quietest = lo + int(np.argmin(self._energy.get(lo, hi)))
+        quietest = lo + int(np.argmin(self._level.get(lo, hi)))
         return min(max(quietest * HOP + HOP // 2, start + 1), limit)
 
     def _trim(self) -> None:
         """Forget what no later decision needs: memory stays bounded on long streams."""
         frontier = min(self._mask_end * HOP, self._received)
         keep = frontier if self._group is None else self._group
-        next_frame = self._energy.end * HOP - (FRAME - HOP) // 2
-        self._samples.drop_before(min(keep, next_frame))
-        floor_from = (self._floor.end // _FLOOR_BLOCK - _FLOOR_BACK) * _FLOOR_BLOCK
-        self._energy.drop_before(min(floor_from, keep // HOP, self._raw.end))
-        self._veto.drop_before(self._raw.end)
-        self._floor.drop_before(self._raw.end)
+        self._samples.drop_before(min(keep, self._raw.end * HOP))
+        self._level.drop_before(min(keep // HOP, self._raw.end - _GAIN_BACK))
         self._raw.drop_before(self._mask_end - self._radius)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import mlx.core as mx
 
+from engine.coverage import uncovered_speech
 from engine.decoding import (
     DecodePrompt,
     RowResult,
@@ -24,6 +25,7 @@ from engine.decoding import (
     repeated_ngram_run,
     take_rows,
 )
+from engine.errors import Cancelled
 from engine.guards import (
     drop_words_in_silence,
     fit_words,
@@ -31,10 +33,11 @@ from engine.guards import (
     token_budget,
     trim_repetition,
 )
+from engine.host_decoding import greedy_decode_host
 from engine.loading import LoadedModel
 from engine.logit_rules import LogitRules
 from engine.mel import log_mel_batch
-from engine.model import CrossKV, Whisper
+from engine.model import CrossKV, ModelDimensions, Whisper
 from engine.options import TranscribeOptions
 from engine.timing import WordTiming, align_words, attach_punctuation, clip_long_words
 from engine.tokenizer import TIME_PRECISION, Tokenizer
@@ -56,6 +59,7 @@ class TimedSegment:
         text: Decoded text (stripped).
         words: Word timings (absolute seconds) when word timestamps are on.
         result: The decode this segment came from (log-probability, no-speech, temperature).
+        probs: The probability of each of ``tokens`` in the decode (for word confidences).
     """
 
     start: float
@@ -64,25 +68,73 @@ class TimedSegment:
     text: str
     result: RowResult
     words: list[WordTiming] = field(default_factory=list)
+    probs: list[float] = field(default_factory=list)
 
 
-def encode_batch(model: Whisper, chunks: Sequence[Chunk]) -> CrossKV:
-    """Log-mel, encoder and cross-attention keys/values for a batch of chunks, evaluated."""
-    mel = log_mel_batch([c.audio for c in chunks], model.dims.n_mels)
-    features = model.encoder(mel.astype(model.dtype))
-    cross = model.decoder.cross_kv(features)
-    mx.eval(cross)
-    return cross
+def encode_batch(
+    model: Whisper,
+    chunks: Sequence[Chunk],
+    group: int = 0,
+    cancel: threading.Event | None = None,
+) -> CrossKV:
+    """Log-mel, encoder and cross-attention keys/values for a batch of chunks, evaluated.
+
+    The encoder runs on at most ``group`` windows at a time (0: all at once): its attention
+    scores grow with the batch, while the decoder wants wide batches (see `batch_sizes`).
+    """
+    group = group or len(chunks)
+    parts: list[CrossKV] = []
+    for i in range(0, len(chunks), group):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("Transcription was cancelled.")
+        mel = log_mel_batch([c.audio for c in chunks[i : i + group]], model.dims.n_mels)
+        cross = model.decoder.cross_kv(model.encoder(mel.astype(model.dtype)))
+        mx.eval(cross)
+        parts.append(cross)
+    if len(parts) == 1:
+        return parts[0]
+    return [
+        (mx.concatenate([p[layer][0] for p in parts]), mx.concatenate([p[layer][1] for p in parts]))
+        for layer in range(len(parts[0]))
+    ]
+
+
+def batch_sizes(dims: ModelDimensions, device: str, dtype_bytes: int) -> tuple[int, int]:
+    """Default (decoder batch, encoder group) for a model on a device.
+
+    The decoder's cost per step is dominated by reading the vocabulary projection, the same
+    for 1 or 16 rows on a CPU, so wide batches pay; what bounds them is the cross-attention
+    keys/values kept for every window (about 18 MB for tiny, 0.5 GB for large-v3 in float32).
+    The encoder runs in small groups on CPUs, where its attention scores are materialised.
+    """
+    per_window = 2 * dims.n_audio_ctx * dims.n_text_state * dims.n_text_layer * dtype_bytes
+    budget = CROSS_KV_BUDGET_GPU if device == "gpu" else CROSS_KV_BUDGET_CPU
+    batch = max(1, min(MAX_BATCH, budget // per_window))
+    group = batch if device == "gpu" else min(batch, CPU_ENCODER_GROUP)
+    return batch, group
+
+
+CROSS_KV_BUDGET_CPU = 1 << 30
+CROSS_KV_BUDGET_GPU = 2 << 30
+MAX_BATCH = 16
+CPU_ENCODER_GROUP = 2
 
 
 class WindowDecoder:
     """Decodes batches of chunks with one model, tokenizer (language fixed) and options."""
 
     def __init__(
-        self, loaded: LoadedModel, tokenizer: Tokenizer, options: TranscribeOptions
+        self,
+        loaded: LoadedModel,
+        tokenizer: Tokenizer,
+        options: TranscribeOptions,
+        encoder_group: int = 0,
     ) -> None:
         """Prepare the prompt and logit rules shared by every batch."""
         self.model = loaded.model
+        self.encoder_group = encoder_group
+        # On CPUs the sampling step runs in numpy (engine.host_decoding explains why).
+        self.host_sampling = loaded.device == "cpu"
         self.tokenizer = tokenizer
         self.options = options
         prompt_tokens = (
@@ -100,7 +152,26 @@ class WindowDecoder:
     def process(
         self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None = None
     ) -> list[TimedSegment]:
-        """Decode, fall back where needed, split into segments and time the words."""
+        """Decode a batch, re-decode speech it skipped, and return its segments in time order."""
+        per_row = self._decode_rows(chunks, cross, cancel)
+        out = [seg for row in per_row for seg in row]
+        if self.options.recover_skipped_speech:
+            missing = [
+                m
+                for chunk, row in zip(chunks, per_row, strict=True)
+                for m in uncovered_speech(chunk, row)
+            ]
+            if missing:
+                log.debug("Decoding %d stretches of skipped speech again", len(missing))
+                extra = encode_batch(self.model, missing, self.encoder_group, cancel)
+                out += [seg for row in self._decode_rows(missing, extra, cancel) for seg in row]
+        out.sort(key=lambda s: s.start)
+        return out
+
+    def _decode_rows(
+        self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None
+    ) -> list[list[TimedSegment]]:
+        """Decode, fall back where needed, split into segments and time the words, per chunk."""
         budgets = [
             token_budget(c.duration, self.prompt, self.model.dims.n_text_ctx) for c in chunks
         ]
@@ -110,9 +181,7 @@ class WindowDecoder:
             per_row.append([] if self._is_silence(result) else self._segments(chunk, result))
         if self.options.word_timestamps:
             self._add_words(chunks, cross, per_row)
-        out = [seg for row in per_row for seg in row]
-        out.sort(key=lambda s: s.start)
-        return out
+        return per_row
 
     # -- decoding ------------------------------------------------------------------------------
     def _decode(
@@ -129,7 +198,8 @@ class WindowDecoder:
                 beam_size=self.options.beam_size,
                 cancel=cancel,
             )
-        return greedy_decode(
+        greedy = greedy_decode_host if self.host_sampling else greedy_decode
+        return greedy(
             self.model,
             self.tokenizer,
             self.rules,
@@ -186,29 +256,44 @@ class WindowDecoder:
         start: float | None = None
         last_end = 0.0
         text: list[int] = []
-        for token in result.tokens:
+        probs: list[float] = []
+        all_probs = result.token_probs or (1.0,) * len(result.tokens)
+        for token, prob in zip(result.tokens, all_probs, strict=True):
             if token < ts_begin:
                 text.append(token)
+                probs.append(prob)
                 continue
             time = (token - ts_begin) * TIME_PRECISION
             if start is not None and text:
-                out.append(self._segment(chunk, start, time, text, result))
-                text, start, last_end = [], None, time
+                out.append(self._segment(chunk, start, time, text, probs, result))
+                text, probs, start, last_end = [], [], None, time
             else:
                 start = time
         if text:  # text after the last timestamp: it runs to the end of the chunk
             begin = start if start is not None else last_end
-            out.append(self._segment(chunk, begin, max(chunk.duration, begin), text, result))
+            end = max(chunk.duration, begin)
+            out.append(self._segment(chunk, begin, end, text, probs, result))
         return [s for s in out if s.text]
 
     def _segment(
-        self, chunk: Chunk, start: float, end: float, tokens: list[int], result: RowResult
+        self,
+        chunk: Chunk,
+        start: float,
+        end: float,
+        tokens: list[int],
+        probs: list[float],
+        result: RowResult,
     ) -> TimedSegment:
         start = min(max(start, 0.0), chunk.duration)
         end = min(max(end, start), chunk.duration)
         text = self.tokenizer.decode(tokens).strip()
         return TimedSegment(
-            chunk.source_seconds(start), chunk.source_seconds(end), tokens, text, result
+            chunk.source_seconds(start),
+            chunk.source_seconds(end),
+            tokens,
+            text,
+            result,
+            probs=probs,
         )
 
     def _add_words(
@@ -218,8 +303,11 @@ class WindowDecoder:
         if not rows:
             return
         texts = [[t for s in per_row[i] for t in s.tokens] for i in rows]
+        probs = [[p for s in per_row[i] for p in s.probs] for i in rows]
         frames = [len(chunks[i].audio) // 160 for i in rows]
-        aligned = align_words(self.model, self.tokenizer, take_rows(cross, rows), texts, frames)
+        aligned = align_words(
+            self.model, self.tokenizer, take_rows(cross, rows), texts, probs, frames
+        )
         for i, words in zip(rows, aligned, strict=True):
             chunk = chunks[i]
             median = clip_long_words(words)

@@ -74,12 +74,12 @@ def self_test(media: Path, model: str | None) -> int:
     """Transcribe ``media`` without a window and print the text; 0 on success, else 1."""
     from editor.errors import EditorError
     from engine.errors import EngineError
-    from engine.models import DEFAULT_MODEL
+    from engine.models import default_model
     from engine.transcriber import Transcriber
     from ui.convert import transcript_from_results
 
     try:
-        transcriber = Transcriber(model or DEFAULT_MODEL)
+        transcriber = Transcriber(model or default_model())
         info, segments = transcriber.transcribe(media)
         transcript = transcript_from_results(list(segments), info, media)
     except (EngineError, EditorError) as e:
@@ -138,8 +138,31 @@ def start_window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     window = MainWindow(settings)
     if args.files:
         window.open_paths(args.files)
+    install_file_open_handler(window)
     QTimer.singleShot(0, window.offer_recovery)
     return window
+
+
+def install_file_open_handler(window: object) -> None:
+    """Queue files that the system asks the running app to open.
+
+    On macOS, "Open With" and dropping on the Dock icon arrive as ``QEvent.FileOpen`` events,
+    not as command-line arguments.
+    """
+    from PySide6.QtCore import QCoreApplication, QEvent, QObject
+    from PySide6.QtGui import QFileOpenEvent
+
+    class FileOpenFilter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
+                window.open_paths([Path(event.file())])  # type: ignore[attr-defined]
+                return True
+            return False
+
+    app = QCoreApplication.instance()
+    if app is not None:
+        handler = FileOpenFilter(app)
+        app.installEventFilter(handler)
 
 
 # -- logging and errors --------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from editor.errors import EditorError
 from editor.subtitles import PRESETS, SubtitleOptions
 from editor.writers import WRITERS, ExportOptions, export_to_path
 from engine.errors import Cancelled, EngineError
-from engine.models import DEFAULT_MODEL
+from engine.models import default_model
 from engine.options import TranscribeOptions, VadOptions
 from engine.results import Progress, SegmentResult
 from engine.transcriber import Transcriber
@@ -51,8 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--model",
         "-m",
-        default=DEFAULT_MODEL,
-        help=f"catalogue name, Hugging Face repo or local folder (default {DEFAULT_MODEL})",
+        default=default_model(),
+        help=f"catalogue name, Hugging Face repo or local folder (default {default_model()})",
     )
     p.add_argument("--language", "-l", default=None, help="language code; default: detect")
     p.add_argument("--task", choices=("transcribe", "translate"), default="transcribe")

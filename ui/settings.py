@@ -13,7 +13,7 @@ import dataclasses
 import logging
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, get_args
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -21,7 +21,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from editor.subtitles import PRESETS, SubtitleOptions
 from editor.writers import WRITERS, ExportOptions, Paragraphs
 from engine.languages import LANGUAGES
-from engine.models import DEFAULT_MODEL, find_spec
+from engine.models import default_model, find_spec
 from engine.options import Task, TranscribeOptions
 
 __all__ = [
@@ -74,7 +74,7 @@ class AppSettings:
         window_state: `QMainWindow.saveState()` bytes (empty: default layout).
     """
 
-    model: str = DEFAULT_MODEL
+    model: str = field(default_factory=default_model)
     language: str | None = None
     task: Task = "transcribe"
     initial_prompt: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import mlx.core as mx
@@ -113,11 +114,65 @@ def test_repeated_ngram_run() -> None:
 
 def test_trim_repetition_keeps_two_repeats() -> None:
     result = RowResult((9, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2), -1.0, 0.0, 0.0, True)
+    result = dataclasses.replace(result, token_probs=tuple(0.5 for _ in result.tokens))
     trimmed = trim_repetition(result, max_repeats=4)
     assert trimmed.tokens == (9, 1, 2, 1, 2)
+    assert len(trimmed.token_probs) == len(trimmed.tokens)
 
 
 def test_token_budget_grows_with_duration_and_is_capped(tokenizer: Tokenizer) -> None:
     prompt = DecodePrompt.build(tokenizer)
     short, long = token_budget(2.0, prompt), token_budget(30.0, prompt)
     assert 8 <= short < long <= 224
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_host_rules_mask_exactly_like_device_rules(tokenizer: Tokenizer, seed: int) -> None:
+    from engine.host_decoding import HostRules
+
+    rng = np.random.default_rng(seed)
+    rules = LogitRules(tokenizer, N_VOCAB)
+    ts = tokenizer.timestamp_begin
+    word = tokenizer.encode(" hello there")
+    # Plausible histories: timestamps rising in pairs with text between.
+    histories = [
+        [ts, word[0]],
+        [ts, word[0], ts + 40],
+        [ts, word[0], ts + 40, ts + 40, word[1]],
+        [ts + 3, word[0], word[1], ts + 90, ts + 95],
+    ]
+    state = RuleState.start(len(histories))
+    host = HostRules(rules, len(histories))
+    width = max(len(h) for h in histories)
+    for step in range(width):
+        column = np.array([h[min(step, len(h) - 1)] for h in histories])
+        state.update(mx.array(column), ts)
+        host.update(column)
+    logits = rng.normal(size=(len(histories), N_VOCAB)).astype(np.float32) * 3
+    logits[:, ts:] += rng.normal(size=(len(histories), 1)).astype(np.float32) * 4
+    device = np.array(rules.apply(mx.array(logits), state, width))
+    on_host = logits.copy()
+    host.apply(on_host, width)
+    np.testing.assert_array_equal(np.isfinite(device), np.isfinite(on_host))
+
+
+@pytest.mark.model
+def test_host_and_device_decoding_agree(tiny_en_model: Path, jfk_flac: Path) -> None:
+    from engine.audio import load_audio
+    from engine.decoding import DecodePrompt, greedy_decode
+    from engine.host_decoding import greedy_decode_host
+    from engine.loading import load_model
+    from engine.vad import Chunk
+    from engine.windows import encode_batch
+
+    loaded = load_model(tiny_en_model)
+    audio = load_audio(jfk_flac)
+    cross = encode_batch(loaded.model, [Chunk(0, audio, ((0, len(audio)),))])
+    rules = LogitRules(loaded.tokenizer, loaded.dims.n_vocab)
+    prompt = DecodePrompt.build(loaded.tokenizer)
+    args = (loaded.model, loaded.tokenizer, rules, cross, prompt, [120])
+    device, host = greedy_decode(*args)[0], greedy_decode_host(*args)[0]
+    assert host.tokens == device.tokens
+    assert host.sum_logprob == pytest.approx(device.sum_logprob, rel=2e-3)  # float32 sums
+    # MLX's exp is a close approximation: probabilities agree to ~5e-4.
+    np.testing.assert_allclose(host.token_probs, device.token_probs, atol=1e-3)

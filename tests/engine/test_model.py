@@ -50,15 +50,19 @@ def test_cached_decoding_equals_full_pass() -> None:
         np.testing.assert_allclose(np.array(full[:, i]), np.array(step), atol=1e-4)
 
 
-def test_alignment_pass_returns_logits_and_head_scores() -> None:
+def test_alignment_scores_pick_the_requested_heads() -> None:
     model = random_model()
     cross = model.decoder.cross_kv(model.encoder(mx.random.normal((1, 3000, 80))))
     tokens = mx.array([[50257, 50362, 400, 401, 50256]])
-    logits, scores = model.decoder.forward_with_alignment(tokens, cross, [(1, 0), (1, 3)])
-    np.testing.assert_allclose(
-        np.array(logits), np.array(model.decoder(tokens, cross, None)), atol=1e-4
-    )
-    assert scores.shape == (1, 2, 5, 1500)
+    both = model.decoder.alignment_scores(tokens, cross, [(1, 0), (0, 3)])
+    assert both.shape == (1, 2, 5, 1500)
+    one = model.decoder.alignment_scores(tokens, cross, [(1, 0)])
+    other = model.decoder.alignment_scores(tokens, cross, [(0, 3)])
+    np.testing.assert_allclose(np.array(both[:, 0]), np.array(one[:, 0]), atol=1e-5)
+    np.testing.assert_allclose(np.array(both[:, 1]), np.array(other[:, 0]), atol=1e-5)
+    # Causal: later tokens do not change the scores of earlier positions.
+    shorter = model.decoder.alignment_scores(tokens[:, :3], cross, [(1, 0)])
+    np.testing.assert_allclose(np.array(shorter[0, 0]), np.array(one[0, 0, :3]), atol=1e-5)
 
 
 def test_kv_cache_rejects_overflow() -> None:
@@ -88,3 +92,22 @@ def test_dimensions_from_config_validate() -> None:
         ModelDimensions.from_config({**config, "n_vocab": "big"})
     with pytest.raises(KeyError):
         ModelDimensions.from_config({k: v for k, v in config.items() if k != "n_mels"})
+
+
+def test_cpu_kernels_give_the_same_model_outputs() -> None:
+    # Same weights, two kernel sets: encoder output, cached decoding and alignment scores agree.
+    mlx_model = random_model(MlxKernels())
+    cpu_model = random_model(NumpyCpuKernels())
+    mel = mx.random.normal((2, 3000, 80))
+    tokens = mx.array([[50257, 50363, 400, 401], [50257, 50363, 500, 501]])
+    outputs = []
+    for model in (mlx_model, cpu_model):
+        audio = model.encoder(mel)
+        cross = model.decoder.cross_kv(audio)
+        cache = model.new_cache(2, 8)
+        first = model.decoder(tokens[:, :3], cross, cache)
+        step = model.decoder(tokens[:, 3:], cross, cache)
+        scores = model.decoder.alignment_scores(tokens, cross, [(1, 0), (1, 2)])
+        outputs.append([np.array(a) for a in (audio, first, step, scores)])
+    for ours, ref in zip(outputs[1], outputs[0], strict=True):
+        np.testing.assert_allclose(ours, ref, atol=2e-4)

@@ -412,3 +412,12 @@ def test_damaged_cached_config_is_explained(hub: FakeHub) -> None:
     with pytest.raises(ModelLoadError, match="not a Whisper model configuration"):
         resolve_model("tiny.en")
     assert not is_downloaded(spec("tiny.en"))
+
+
+def test_default_model_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.models import DEFAULT_MODEL, DEFAULT_MODEL_ENV, default_model
+
+    monkeypatch.delenv(DEFAULT_MODEL_ENV, raising=False)
+    assert default_model() == DEFAULT_MODEL
+    monkeypatch.setenv(DEFAULT_MODEL_ENV, "/opt/app/models/whisper-small")
+    assert default_model() == "/opt/app/models/whisper-small"

@@ -9,7 +9,7 @@ import pytest
 
 from engine.audio import SAMPLE_RATE, load_audio
 from engine.options import VadOptions
-from engine.vad import HOP, Chunk, Chunker, frame_features
+from engine.vad import Chunk, Chunker
 
 SR = SAMPLE_RATE
 CLIPS = [
@@ -22,11 +22,14 @@ CLIPS = [
     "en/ljspeech/LJ050-0131.wav",
 ]
 GAPS_S = [0.5, 8.0, 1.0, 3.0, 0.7, 5.0, 2.5]
+# The applause that starts after "...for your country" is loud but no speech: not kept.
+END_S = {"en/jfk.flac": 10.4}
 
 
 @pytest.fixture(scope="module")
 def clips(speech_dir: Path) -> list[np.ndarray]:
-    return [load_audio(speech_dir / name) for name in CLIPS]
+    audio = [load_audio(speech_dir / name) for name in CLIPS]
+    return [a[: round(END_S.get(n, a.size / SR) * SR)] for n, a in zip(CLIPS, audio, strict=True)]
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,14 @@ def assert_well_formed(chunks: list[Chunk], options: VadOptions, length: int) ->
         assert before.end <= after.start  # in order, disjoint
 
 
+def factor(lifted: np.ndarray, source: np.ndarray) -> float:
+    """The one gain between ``lifted`` and ``source`` (checked to be one gain)."""
+    x = source.astype(np.float64)
+    gain = float(np.dot(lifted, x) / np.dot(x, x))
+    np.testing.assert_allclose(lifted, gain * x, rtol=1e-5, atol=1e-7)
+    return gain
+
+
 def same_chunks(a: list[Chunk], b: list[Chunk]) -> bool:
     return len(a) == len(b) and all(
         x.start == y.start and x.speech == y.speech and np.array_equal(x.audio, y.audio)
@@ -97,7 +108,7 @@ def test_no_speech_is_lost_and_long_gaps_are_skipped(
         if gap > options.max_pause_s + 2 * options.speech_pad_ms / 1000:
             middle = (prev_end + next_start) // 2
             assert not covered[middle - SR // 2 : middle + SR // 2].any(), f"{gap} s gap kept"
-    for chunk in chunks:  # the chunk holds the stream's samples
+    for chunk in chunks:  # the chunk holds the stream's samples, these clips loud enough
         np.testing.assert_array_equal(chunk.audio, audio[chunk.start : chunk.end])
 
 
@@ -124,9 +135,11 @@ def test_continuous_speech_is_cut_into_full_coverage(
 
 
 def test_speech_without_any_pause_is_cut_near_the_limit(clips: list[np.ndarray]) -> None:
-    # Speech mixed with itself shifted: no pause anywhere, so cuts must fall inside speech.
-    base = np.concatenate(clips)
-    audio = 0.5 * (base + np.roll(base, SR // 3))
+    # The clips' speech, without their silent margins, mixed with itself shifted by 0.37 s and
+    # 0.81 s: no pause anywhere (the neural VAD finds pauses of half a second), so cuts must
+    # fall inside speech.
+    base = np.concatenate([clip[slice(*active_span(clip))] for clip in clips])
+    audio = (base + np.roll(base, round(0.37 * SR)) + np.roll(base, round(0.81 * SR))) / 3
     options = replace(VadOptions(), max_chunk_s=8.0)
     chunks = run(audio, 10 * SR, options)
     assert_well_formed(chunks, options, audio.size)
@@ -172,6 +185,7 @@ def non_speech() -> dict[str, np.ndarray]:
         "DC offset with hiss": (0.3 + 1e-4 * rng.standard_normal(minute)).astype(np.float32),
         "tone after silence": np.concatenate([quiet, tone(440, 30)]),
         "noise after silence": np.concatenate([quiet, 0.05 * rng.standard_normal(minute // 2)]),
+        "clicks every 250 ms": np.where(np.arange(minute) % 4000 < 8, 0.8, 0.0),
     }
 
 
@@ -209,6 +223,34 @@ def test_degraded_speech_is_still_found(clips: list[np.ndarray], change: str) ->
     assert not coverage(chunks, padded.size)[: 2 * SR].any()
 
 
+def test_quiet_speech_after_loud_speech_is_found(speech_dir: Path) -> None:
+    # A loud reader, then a quiet one at -60 dBFS over -66 dBFS noise (as in the benchmark's
+    # meetings): the energy VAD kept fragments of it, Silero alone scores it as background.
+    loud = load_audio(speech_dir / "en/ls_test.flac")
+    quiet = load_audio(speech_dir / "en/fleurs/fleurs-en-002.ogg")
+    a, b = active_span(quiet)
+    quiet = quiet * (10 ** (-60 / 20) / np.sqrt(np.mean(quiet[a:b] ** 2)))
+    gap = np.zeros(SR, dtype=np.float32)
+    audio = np.concatenate([gap, loud, gap, quiet, np.zeros(3 * SR, dtype=np.float32)])
+    noise = 10 ** (-66 / 20) * np.random.default_rng(1).standard_normal(audio.size)
+    audio = (audio + noise).astype(np.float32)
+    chunks = run(audio, 30 * SR)
+    covered = coverage(chunks, audio.size)
+    start = 2 * SR + loud.size
+    assert covered[start + a : start + b].all()
+    assert not covered[: SR // 2].any()  # the noise before any speech is skipped
+    # The quiet speech reaches the model lifted, the loud one as it was.
+    chunk = next(c for c in chunks if c.start <= start + a < c.end)
+    assert chunk.start < 2 * SR  # one chunk for both: a pause of 1 s is kept
+    lo, hi = start + a - chunk.start, start + b - chunk.start
+    assert factor(chunk.audio[lo:hi], audio[start + a : start + b]) > 10  # by over 20 dB
+    a_loud, b_loud = (SR + x for x in active_span(loud))
+    loud_part = chunk.audio[a_loud - chunk.start : b_loud - chunk.start]
+    np.testing.assert_array_equal(loud_part, audio[a_loud:b_loud])
+    unlifted = run(audio, 30 * SR, replace(VadOptions(), lift_quiet=False))
+    assert same_chunks([replace(c, audio=audio[c.start : c.end]) for c in chunks], unlifted)
+
+
 def test_disabled_vad_emits_fixed_windows_over_everything(
     gapped: tuple[np.ndarray, list[tuple[int, int]]],
 ) -> None:
@@ -219,18 +261,6 @@ def test_disabled_vad_emits_fixed_windows_over_everything(
     assert [c.start for c in chunks] == list(range(0, audio.size, window))
     np.testing.assert_array_equal(np.concatenate([c.audio for c in chunks]), audio)
     assert all(c.speech == ((0, c.audio.size),) for c in chunks)
-
-
-def test_features_veto_noise_and_tones_but_not_speech(clips: list[np.ndarray]) -> None:
-    rng = np.random.default_rng(0)
-    _, noise_veto = frame_features((0.1 * rng.standard_normal(5 * SR)).astype(np.float32))
-    _, tone_veto = frame_features(tone(440, 5))
-    energy, speech_veto = frame_features(clips[0])
-    assert noise_veto.mean() > 0.95
-    assert tone_veto.all()
-    loud = energy > np.percentile(energy, 50)
-    assert speech_veto[loud].mean() < 0.02
-    assert energy.size == (clips[0].size - 480) // HOP + 1
 
 
 def test_empty_stream_and_flush_rules() -> None:

@@ -158,3 +158,22 @@ def test_light_and_dark_colours(qapp) -> None:
         assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() > 180
     finally:
         QApplication.setPalette(original)
+
+
+def test_files_the_system_opens_are_queued(qtbot) -> None:
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtGui import QFileOpenEvent
+
+    from ui.app import install_file_open_handler
+
+    class Window:
+        def __init__(self) -> None:
+            self.opened: list[list[Path]] = []
+
+        def open_paths(self, paths: list[Path]) -> None:
+            self.opened.append(paths)
+
+    window = Window()
+    install_file_open_handler(window)
+    QCoreApplication.sendEvent(QCoreApplication.instance(), QFileOpenEvent("/tmp/talk.m4a"))
+    assert window.opened == [[Path("/tmp/talk.m4a")]]
