@@ -18,50 +18,41 @@ are ignored, so later version-1 writers may add some.
 
 Loading checks everything and raises only `ProjectError` subclasses whose messages say what is
 wrong and where (``transcript.segments[3].words[2]: end_ms must be a whole number``).
+
+Checking that the media file is still there and unchanged is `editor.media`'s job; autosaves
+(project files with one more key) are written and recovered by `editor.autosave`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import functools
-import hashlib
 import importlib.metadata
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from editor.atomic import atomic_write_text, cleanup_stale_temps
+from editor.atomic import atomic_write_text
 from editor.errors import InvariantError, ProjectCorruptError, ProjectError, ProjectVersionError
 from editor.transcript import MediaInfo, Segment, Transcript, Word
 
 __all__ = [
-    "AUTOSAVE_SUFFIX",
-    "FINGERPRINT_SCHEME",
     "FORMAT",
     "MAX_PROJECT_BYTES",
     "VERSION",
-    "MediaStatus",
     "Project",
-    "RecoveryCandidate",
-    "autosave_path_for",
-    "check_media",
-    "discard_autosave",
-    "find_moved_media",
-    "find_recoverable",
-    "fingerprint_file",
+    "StrPath",
     "load_project",
-    "media_info_for",
+    "load_project_with_extras",
+    "os_error_reason",
     "project_from_json",
     "project_to_json",
-    "save_autosave",
     "save_project",
 ]
 
@@ -75,6 +66,10 @@ VERSION = 1
 #: A ten-hour project is a few megabytes; anything this big is not a project, and reading it
 #: whole would only stall the app.
 MAX_PROJECT_BYTES = 256 * 1024 * 1024
+# The top-level keys of the layout; any others are extras (see `project_to_json`).
+_KEYS = frozenset(
+    {"format", "version", "saved_at", "app_version", "media", "transcript", "editor_state"}
+)
 
 _TRUNCATED = "the file ends in the middle: it was probably not saved completely"
 _NOT_A_PROJECT = "it is not a transcript-editor project"
@@ -130,15 +125,31 @@ def save_project(path: StrPath, project: Project) -> None:
     log.info("saved project %s (%d words)", path, project.transcript.word_count)
 
 
-def project_to_json(project: Project, *, base_dir: StrPath | None = None) -> str:
+def project_to_json(
+    project: Project,
+    *,
+    base_dir: StrPath | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
     """The project file's text.
 
     Args:
         project: What to write.
         base_dir: The folder the file will live in; media inside it is referenced relative to
             it. None writes an absolute media path.
+        extra: More top-level keys, written after the standard ones (an autosave's
+            ``autosave_of``), plain JSON values; `load_project_with_extras` gives them back,
+            other readers ignore them.
+
+    Raises:
+        InvariantError: ``extra`` reuses a key of the layout.
     """
-    return _layout(_document(project, base_dir))
+    doc = _document(project, base_dir)
+    if extra:
+        if clash := sorted(_KEYS.intersection(extra)):
+            raise InvariantError(f"extra keys must not replace the layout's: {', '.join(clash)}")
+        doc.update(extra)
+    return _layout(doc)
 
 
 def _document(project: Project, base_dir: StrPath | None) -> dict[str, Any]:
@@ -216,14 +227,23 @@ def load_project(path: StrPath) -> Project:
         ProjectCorruptError: It is damaged, truncated, or not a project; the message says where.
         ProjectError: It cannot be read at all (missing, no permission, a folder, far too big).
     """
-    return _load(path)[0]
+    return load_project_with_extras(path)[0]
 
 
-def _load(path: StrPath) -> tuple[Project, dict[str, Any]]:
-    """Like `load_project`, also returning the raw JSON object (for keys such as autosave_of)."""
+def load_project_with_extras(path: StrPath) -> tuple[Project, dict[str, Any]]:
+    """Like `load_project`, also returning the file's extra top-level keys, unchecked.
+
+    Returns:
+        The project, and the keys outside the layout (such as an autosave's ``autosave_of``,
+        see `project_to_json`) with their JSON values as they are in the file.
+
+    Raises:
+        ProjectError: As `load_project` (a `ProjectVersionError` or `ProjectCorruptError` too).
+    """
     text = _decode(_read_bytes(path), str(path))
     base = Path(os.path.abspath(path)).parent
-    return _parse(text, source=str(path), base_dir=base)
+    project, doc = _parse(text, source=str(path), base_dir=base)
+    return project, {key: value for key, value in doc.items() if key not in _KEYS}
 
 
 def project_from_json(
@@ -250,7 +270,7 @@ def _read_bytes(path: StrPath) -> bytes:
             size = os.fstat(f.fileno()).st_size
             data = f.read(MAX_PROJECT_BYTES + 1) if size <= MAX_PROJECT_BYTES else b""
     except OSError as e:
-        raise ProjectError(f"Cannot open {path}: {_os_reason(e)}.") from e
+        raise ProjectError(f"Cannot open {path}: {os_error_reason(e)}.") from e
     if size > MAX_PROJECT_BYTES or len(data) > MAX_PROJECT_BYTES:
         raise ProjectError(
             f"Cannot open {path}: it is {max(size, len(data)) // 2**20} MiB, far larger than any "
@@ -441,7 +461,11 @@ def _opt_whole_number(value: Any, where: str, name: str) -> int | None:
     return None if value is None else _whole_number(value, where, name)
 
 
-def _os_reason(e: OSError) -> str:
+def os_error_reason(e: OSError) -> str:
+    """Why a file operation failed, in words that end a sentence such as "Cannot open X: ...".
+
+    Shared with `editor.media` and `editor.autosave` so every file error reads alike.
+    """
     if isinstance(e, FileNotFoundError):
         return "the file does not exist (it may have been moved, renamed or deleted)"
     if isinstance(e, PermissionError):
@@ -449,206 +473,3 @@ def _os_reason(e: OSError) -> str:
     if isinstance(e, IsADirectoryError):
         return "it is a folder, not a project file"
     return (e.strerror or str(e)).rstrip(".").lower()
-
-
-# -- media references ----------------------------------------------------------------------------
-FINGERPRINT_SCHEME = "sha256-ends"
-#: How much of each end of the media file the fingerprint reads.
-FINGERPRINT_CHUNK_BYTES = 1024 * 1024
-
-
-class MediaStatus(enum.Enum):
-    """Whether a project's media file is still the one it was made from."""
-
-    OK = "ok"
-    MISSING = "missing"  # not there, or cannot be opened
-    CHANGED = "changed"  # there, but its size or fingerprint differs
-
-
-def fingerprint_file(path: StrPath) -> str:
-    """A fast content fingerprint: SHA-256 over the size and the first and last MiB.
-
-    Reading only the ends keeps this instant for hour-long recordings, and is enough to tell a
-    re-encoded or different file from the original.
-
-    Returns:
-        ``"sha256-ends:<hex digest>"``.
-
-    Raises:
-        ProjectError: The file cannot be read.
-    """
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            digest = hashlib.sha256(b"%d\n" % size)
-            digest.update(f.read(FINGERPRINT_CHUNK_BYTES))
-            if size > FINGERPRINT_CHUNK_BYTES:
-                f.seek(max(size - FINGERPRINT_CHUNK_BYTES, FINGERPRINT_CHUNK_BYTES))
-                digest.update(f.read(FINGERPRINT_CHUNK_BYTES))
-    except OSError as e:
-        raise ProjectError(f"Cannot read the media file {path}: {_os_reason(e)}.") from e
-    return f"{FINGERPRINT_SCHEME}:{digest.hexdigest()}"
-
-
-def media_info_for(path: StrPath, duration_ms: int | None) -> MediaInfo:
-    """Describe a media file (absolute path, size, fingerprint) for a new transcript.
-
-    Raises:
-        ProjectError: The file cannot be read.
-    """
-    fingerprint = fingerprint_file(path)
-    return MediaInfo(os.path.abspath(path), duration_ms, os.path.getsize(path), fingerprint)
-
-
-def check_media(project_path: StrPath | None, media: MediaInfo) -> MediaStatus:
-    """Tell whether ``media`` is still where the project says, and unchanged.
-
-    Args:
-        project_path: The project file; a relative media path is resolved against its folder.
-        media: The media reference to check.
-    """
-    path = media.path
-    if project_path is not None and not os.path.isabs(path):
-        path = os.path.join(os.path.dirname(os.path.abspath(project_path)), path)
-    try:
-        if not os.path.isfile(path):
-            return MediaStatus.MISSING
-        if media.size is not None and os.path.getsize(path) != media.size:
-            return MediaStatus.CHANGED
-        known = (media.fingerprint or "").startswith(FINGERPRINT_SCHEME + ":")
-        if known and fingerprint_file(path) != media.fingerprint:
-            return MediaStatus.CHANGED
-    except (OSError, ProjectError):
-        return MediaStatus.MISSING
-    return MediaStatus.OK
-
-
-def find_moved_media(media: MediaInfo, search_dirs: Iterable[StrPath]) -> Path | None:
-    """Look for the media file, moved, in other folders (for "relink a moved media file").
-
-    A file matches when it has the same name and, where the project knows them, the same size
-    and fingerprint.
-
-    Args:
-        media: The reference whose file went missing.
-        search_dirs: Folders to look in, in order (e.g. the project's folder first).
-
-    Returns:
-        The first matching file, or None.
-    """
-    name = os.path.basename(media.path)
-    for folder in search_dirs:
-        candidate = Path(folder) / name
-        if check_media(None, dataclasses.replace(media, path=str(candidate))) is MediaStatus.OK:
-            return candidate
-    return None
-
-
-# -- autosave ------------------------------------------------------------------------------------
-AUTOSAVE_SUFFIX = ".autosave.json"
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryCandidate:
-    """An autosave holding work that was never saved to its project.
-
-    Attributes:
-        autosave_path: The autosave file; open it with `load_project`.
-        project_path: The project it belongs to, or None for work never saved as a project.
-        media_path: The media file it transcribes, when known.
-        saved_at: When the autosave was written.
-        word_count: How many words it holds (to help the person choose).
-    """
-
-    autosave_path: Path
-    project_path: Path | None
-    media_path: str | None
-    saved_at: datetime
-    word_count: int
-
-
-def autosave_path_for(
-    project_path: StrPath | None, media_path: StrPath, autosave_dir: StrPath
-) -> Path:
-    """The autosave file for a project (or, before its first save, for its media file).
-
-    The name is stable for a given absolute path, readable, and distinct for different paths.
-    """
-    if project_path is not None:
-        kind, target = "project", os.path.abspath(project_path)
-    else:
-        kind, target = "media", os.path.abspath(media_path)
-    stem = re.sub(r"[^\w.-]+", "_", Path(target).stem)[:40] or "untitled"
-    key = f"{kind}:{target}".encode("utf-8", "surrogatepass")
-    digest = hashlib.sha256(key).hexdigest()[:16]
-    return Path(autosave_dir) / f"{stem}-{digest}{AUTOSAVE_SUFFIX}"
-
-
-def save_autosave(autosave_path: StrPath, project: Project, project_path: StrPath | None) -> None:
-    """Write an autosave: a project file (absolute media path) plus ``autosave_of``.
-
-    Raises:
-        SaveError: The file cannot be written.
-    """
-    doc = _document(project, base_dir=None)
-    doc["autosave_of"] = os.path.abspath(project_path) if project_path else None
-    try:
-        os.makedirs(os.path.dirname(os.path.abspath(autosave_path)), exist_ok=True)
-    except OSError as e:  # let the write below report it in plain words
-        log.debug("cannot create the autosave folder: %s", e)
-    atomic_write_text(autosave_path, _layout(doc))
-
-
-def find_recoverable(autosave_dir: StrPath) -> list[RecoveryCandidate]:
-    """Autosaves newer than their saved project (or with none), newest first.
-
-    Unreadable autosaves are skipped with a warning; leftovers of interrupted autosaves are
-    cleaned up.
-    """
-    if not os.path.isdir(autosave_dir):
-        return []  # nothing autosaved yet
-    cleanup_stale_temps(autosave_dir)
-    found: list[RecoveryCandidate] = []
-    for path in sorted(Path(autosave_dir).glob(f"*{AUTOSAVE_SUFFIX}")):
-        try:
-            mtime = path.stat().st_mtime
-            project, doc = _load(path)
-            owner = _opt_text(doc.get("autosave_of"), "", "autosave_of")
-        except (OSError, ProjectError, _Bad) as e:
-            log.warning("ignoring autosave %s: %s", path, e)
-            continue
-        project_path = Path(owner) if owner else None
-        if project_path is not None and _mtime(project_path) >= mtime:
-            continue  # the project was saved after this autosave: nothing to recover
-        media = project.transcript.media
-        found.append(
-            RecoveryCandidate(
-                autosave_path=path,
-                project_path=project_path,
-                media_path=media.path if media else None,
-                saved_at=project.saved_at or datetime.fromtimestamp(mtime, UTC),
-                word_count=project.transcript.word_count,
-            )
-        )
-    found.sort(key=lambda c: c.saved_at.timestamp(), reverse=True)
-    return found
-
-
-def discard_autosave(path: StrPath) -> None:
-    """Delete an autosave (after a save, or when the person declines recovery).
-
-    Raises:
-        ProjectError: It exists but cannot be deleted.
-    """
-    try:
-        Path(path).unlink(missing_ok=True)
-    except OSError as e:
-        raise ProjectError(f"Cannot delete the autosave {path}: {_os_reason(e)}.") from e
-
-
-def _mtime(path: Path) -> float:
-    """Modification time, or -inf when the file is gone (so any autosave is newer)."""
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return float("-inf")

@@ -128,7 +128,7 @@ class MediaInfo:
         path: Where the media file was when the transcript was made or last relinked.
         duration_ms: Its duration, when known; all times must lie inside it.
         size: File size in bytes, when known (helps to find a moved file).
-        fingerprint: A content fingerprint (see `editor.project.fingerprint_file`), when known.
+        fingerprint: A content fingerprint (see `editor.media.fingerprint_file`), when known.
     """
 
     path: str

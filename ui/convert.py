@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from editor.build import RawSegment, RawWord, build_segments, build_transcript
-from editor.project import media_info_for
+from editor.media import media_info_for
 from editor.timefmt import ms_from_seconds
 from editor.transcript import MediaInfo, Segment, Transcript
 from engine.results import SegmentResult, TranscriptionInfo

@@ -26,20 +26,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.errors import EditorError, ProjectError
-from editor.project import (
-    MediaStatus,
+from editor.autosave import (
     RecoveryCandidate,
     autosave_path_for,
-    check_media,
     discard_autosave,
-    find_moved_media,
     find_recoverable,
-    load_project,
-    media_info_for,
     save_autosave,
-    save_project,
 )
+from editor.errors import EditorError, ProjectError
+from editor.media import MediaStatus, check_media, find_moved_media, media_info_for
+from editor.project import load_project, save_project
 from editor.transcript import MediaInfo
 from ui.session import FileSession
 

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
 from editor.importers import import_subtitles
-from editor.project import media_info_for
+from editor.media import media_info_for
 from engine.options import TranscribeOptions
 from engine.results import SegmentResult, TranscriptionInfo
 from ui.project_io import AskRecovery, ProjectIO

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import random
 import shutil
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from project_samples import make_media, sample_project, sample_transcript
 
 from editor import project as project_module
 from editor.errors import (
@@ -21,50 +21,16 @@ from editor.errors import (
     ProjectVersionError,
     SaveError,
 )
+from editor.media import MediaStatus, check_media
 from editor.project import (
-    AUTOSAVE_SUFFIX,
-    FINGERPRINT_CHUNK_BYTES,
-    MediaStatus,
     Project,
-    autosave_path_for,
-    check_media,
-    discard_autosave,
-    find_moved_media,
-    find_recoverable,
-    fingerprint_file,
     load_project,
-    media_info_for,
+    load_project_with_extras,
     project_from_json,
     project_to_json,
-    save_autosave,
     save_project,
 )
 from editor.transcript import MediaInfo, Segment, Transcript, Word
-
-
-def sample_transcript(media: MediaInfo | None = None) -> Transcript:
-    return Transcript(
-        (
-            Segment((Word("Naïve", 0, 400, 0.91), Word(" 日本語", 400, 900, 0.5)), "Ann"),
-            Segment((Word(" null", 1000, 1300, 1.0), Word(" true,", 1300, 1600, 0.25))),
-            Segment((Word(' "quoted"', 2000, 2500, 0.75),), "Bo"),
-        ),
-        language="en",
-        media=media,
-        metadata={"model": "tiny.en"},
-    )
-
-
-def sample_project(media: MediaInfo | None = None) -> Project:
-    state = {"position_ms": 1234, "threshold": 0.5, "export": {"format": "srt", "lines": [1, 2]}}
-    return Project(sample_transcript(media), state)
-
-
-def make_media(path: Path, content: bytes = b"RIFF....WAVEfmt " * 100) -> MediaInfo:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
-    return media_info_for(path, duration_ms=3000)
-
 
 # -- round trips -----------------------------------------------------------------------------
 json_values = st.recursive(
@@ -429,7 +395,20 @@ def test_save_error_is_plain(tmp_path: Path) -> None:
         save_project(tmp_path / "gone" / "p.json", sample_project())
 
 
-# -- media references ------------------------------------------------------------------------
+def test_extras_round_trip_and_cannot_replace_the_layout(tmp_path: Path) -> None:
+    path = tmp_path / "extra.json"
+    extra = {"autosave_of": "/work/talk.json", "later": {"x": [1, None]}}
+    path.write_text(project_to_json(sample_project(), extra=extra), encoding="utf-8")
+    project, extras = load_project_with_extras(path)
+    assert extras == extra
+    assert project.transcript == load_project(path).transcript == sample_transcript()
+    save_project(path, sample_project())
+    assert load_project_with_extras(path)[1] == {}
+    with pytest.raises(InvariantError, match="transcript"):
+        project_to_json(sample_project(), extra={"transcript": None})
+
+
+# -- media paths in the file -----------------------------------------------------------------
 def stored_media(path: Path) -> dict[str, Any]:
     media: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))["media"]
     return media
@@ -467,122 +446,3 @@ def test_project_file_moved_alone_still_finds_media(tmp_path: Path) -> None:
     loaded = load_project(tmp_path / "copy" / "talk.json")
     assert loaded.transcript.media is not None
     assert loaded.transcript.media.path == media.path
-
-
-def test_fingerprint_sees_changes_at_either_end(tmp_path: Path) -> None:
-    content = bytearray(os.urandom(3 * FINGERPRINT_CHUNK_BYTES))
-    path = tmp_path / "a.bin"
-    path.write_bytes(content)
-    original = fingerprint_file(path)
-    assert original.startswith("sha256-ends:")
-    assert fingerprint_file(path) == original
-    for where in (0, len(content) - 1):
-        changed = bytearray(content)
-        changed[where] ^= 0xFF
-        path.write_bytes(changed)
-        assert fingerprint_file(path) != original
-    path.write_bytes(content + b"\x00")
-    assert fingerprint_file(path) != original
-
-
-def test_check_media_statuses(tmp_path: Path) -> None:
-    path = tmp_path / "talk.wav"
-    media = make_media(path, b"a" * 5000)
-    assert check_media(None, media) is MediaStatus.OK
-    path.write_bytes(b"a" * 4999 + b"b")  # same size, other content
-    assert check_media(None, media) is MediaStatus.CHANGED
-    path.write_bytes(b"a" * 10)
-    assert check_media(None, media) is MediaStatus.CHANGED
-    path.unlink()
-    assert check_media(None, media) is MediaStatus.MISSING
-
-
-def test_relative_media_is_checked_against_the_project(tmp_path: Path) -> None:
-    media = make_media(tmp_path / "talk.wav")
-    relative = MediaInfo("talk.wav", media.duration_ms, media.size, media.fingerprint)
-    assert check_media(tmp_path / "p.json", relative) is MediaStatus.OK
-
-
-def test_media_info_for_describes_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "talk.wav"
-    path.write_bytes(b"x" * 1234)
-    info = media_info_for(path, duration_ms=60_000)
-    assert info == MediaInfo(str(path), 60_000, 1234, fingerprint_file(path))
-    with pytest.raises(ProjectError, match="does not exist"):
-        media_info_for(tmp_path / "gone.wav", None)
-
-
-def test_find_moved_media(tmp_path: Path) -> None:
-    media = make_media(tmp_path / "old" / "talk.wav", b"voice" * 1000)
-    (tmp_path / "new").mkdir()
-    shutil.move(tmp_path / "old" / "talk.wav", tmp_path / "new" / "talk.wav")
-    decoy = tmp_path / "decoy"
-    decoy.mkdir()
-    (decoy / "talk.wav").write_bytes(b"other" * 1000)  # same name and size, other content
-    found = find_moved_media(media, [tmp_path / "nowhere", decoy, tmp_path / "new"])
-    assert found == tmp_path / "new" / "talk.wav"
-    assert find_moved_media(media, [decoy]) is None
-
-
-# -- autosave --------------------------------------------------------------------------------
-def test_autosave_paths_are_stable_and_distinct(tmp_path: Path) -> None:
-    autosaves = tmp_path / "app-data"
-    a = autosave_path_for(tmp_path / "a.json", tmp_path / "m.wav", autosaves)
-    assert a == autosave_path_for(tmp_path / "a.json", tmp_path / "other.wav", autosaves)
-    assert a.parent == autosaves
-    assert a.name.endswith(AUTOSAVE_SUFFIX)
-    b = autosave_path_for(tmp_path / "sub" / "a.json", tmp_path / "m.wav", autosaves)
-    untitled = autosave_path_for(None, tmp_path / "m.wav", autosaves)
-    assert len({a, b, untitled}) == 3
-
-
-def set_mtime(path: Path, when: float) -> None:
-    os.utime(path, (when, when))
-
-
-def test_find_recoverable(tmp_path: Path) -> None:
-    autosaves = tmp_path / "autosaves"
-    media = make_media(tmp_path / "talk.wav")
-    proj = sample_project(media)
-    now = 1_700_000_000.0
-
-    saved = tmp_path / "saved.json"  # saved after its autosave: nothing to recover
-    save_project(saved, proj)
-    stale = autosave_path_for(saved, media.path, autosaves)
-    save_autosave(stale, proj, saved)
-    set_mtime(stale, now - 100)
-    set_mtime(saved, now - 50)
-
-    edited = tmp_path / "edited.json"  # autosaved after its last save
-    save_project(edited, proj)
-    newer = autosave_path_for(edited, media.path, autosaves)
-    save_autosave(newer, proj, edited)
-    set_mtime(edited, now - 300)
-    set_mtime(newer, now - 200)
-
-    untitled = autosave_path_for(None, media.path, autosaves)  # never saved as a project
-    save_autosave(untitled, proj, None)
-
-    (autosaves / f"broken{AUTOSAVE_SUFFIX}").write_text('{"format": "transcript-edi')
-
-    found = find_recoverable(autosaves)
-    assert {c.autosave_path for c in found} == {newer, untitled}
-    by_path = {c.autosave_path: c for c in found}
-    assert by_path[newer].project_path == edited
-    assert by_path[untitled].project_path is None
-    for c in found:
-        assert c.media_path == media.path
-        assert c.word_count == proj.transcript.word_count
-        assert load_project(c.autosave_path).transcript == proj.transcript
-    assert [c.saved_at for c in found] == sorted((c.saved_at for c in found), reverse=True)
-
-    edited.unlink()  # a project deleted since: its autosave is all that is left
-    assert newer in {c.autosave_path for c in find_recoverable(autosaves)}
-
-    discard_autosave(newer)
-    discard_autosave(newer)  # already gone: fine
-    assert newer not in {c.autosave_path for c in find_recoverable(autosaves)}
-
-
-def test_no_autosave_folder_means_nothing_to_recover(tmp_path: Path) -> None:
-    assert find_recoverable(tmp_path / "never-created") == []

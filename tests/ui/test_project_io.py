@@ -8,8 +8,9 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from shell_fakes import fake_segment, make_wav
 
+from editor.autosave import find_recoverable
 from editor.commands import ReplaceWordText, SetSpeaker
-from editor.project import find_recoverable, load_project
+from editor.project import load_project
 from engine.results import TranscriptionInfo
 from ui.project_io import PROJECT_SUFFIX, ProjectIO, RecoveryChoice, RecoveryDialog
 from ui.session import FileSession
