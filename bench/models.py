@@ -9,6 +9,9 @@
 
 from __future__ import annotations
 
+import engine  # noqa: F401  (first: it picks the BLAS before mlx loads, engine/blas.py)
+
+# isort: split
 import json
 import shutil
 from pathlib import Path

@@ -127,6 +127,7 @@ def greedy_decode(
     *,
     temperature: float = 0.0,
     cancel: threading.Event | None = None,
+    seed: int = 0,
 ) -> list[RowResult]:
     """Decode every row greedily (temperature 0) or by sampling, in one batch.
 
@@ -142,8 +143,10 @@ def greedy_decode(
         budgets: The most tokens each row may sample.
         temperature: 0 for greedy, else the sampling temperature.
         cancel: Set to stop; raises `Cancelled` within a few steps.
+        seed: Seed of the sampling at temperature > 0 (the same input gives the same text).
     """
     rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
+    key = mx.random.key(seed)
     logits, no_speech_probs, cache = prefill(
         model, cross, prompt, rows, len(prompt.tokens) + max_len + 1, tokenizer.no_speech
     )
@@ -159,7 +162,8 @@ def greedy_decode(
         logits = rules.apply(logits, state, step)
         logprobs = logits - mx.logsumexp(logits, axis=-1, keepdims=True)
         if temperature > 0:
-            token = mx.random.categorical(logits / temperature).astype(mx.int32)
+            key, draw = mx.random.split(key)
+            token = mx.random.categorical(logits / temperature, key=draw).astype(mx.int32)
         else:
             token = mx.argmax(logits, axis=-1).astype(mx.int32)
         token = mx.where(done, eot, token)

@@ -108,16 +108,18 @@ def load_model(
     heads = weights.pop("alignment_heads", None)
     dt = compute_dtype(dtype)
     model = Whisper(dims, dt, kernels or default_kernels())
-    bits = _quantize_if_needed(model, config, weights)
+    bits = _quantize_if_needed(model, config, weights, folder)
     weights = {
         k: v.astype(dt) if mx.issubdtype(v.dtype, mx.floating) else v for k, v in weights.items()
     }
     try:
         model.load_weights(list(weights.items()), strict=True)
     except ValueError as e:
+        # MLX lists every missing parameter, one per line: keep the first for the message.
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ModelLoadError(
-            f"The weights in {folder} do not fit its config.json ({e}). The folder mixes files "
-            "of different models: download the model again."
+            f"The weights in {folder} do not fit its config.json ({detail.rstrip('.:')}...). "
+            "The folder mixes files of different models: download the model again."
         ) from e
     if heads is not None:
         model.set_alignment_heads(_alignment_pairs(heads, dims))
@@ -150,7 +152,9 @@ def _read_config(folder: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ModelLoadError(f"Cannot read {path} ({e}). Download the model again.") from e
     if not isinstance(config, dict):
-        raise ModelLoadError(f"{path} does not hold a configuration object.")
+        raise ModelLoadError(
+            f"{path} does not hold a Whisper configuration; download the model again."
+        )
     return config
 
 
@@ -177,20 +181,29 @@ def _read_weights(folder: Path) -> dict[str, mx.array]:
 
 
 def _quantize_if_needed(
-    model: Whisper, config: dict[str, Any], weights: dict[str, mx.array]
+    model: Whisper, config: dict[str, Any], weights: dict[str, mx.array], folder: Path
 ) -> int | None:
     q = config.get("quantization")
     if not q:
         return None
+    advice = "download the model again"
     try:
         group_size, bits = int(q["group_size"]), int(q["bits"])
     except (KeyError, TypeError, ValueError) as e:
-        raise ModelLoadError(f"config.json has an invalid quantization entry: {q!r}") from e
+        raise ModelLoadError(
+            f"{folder / 'config.json'} has an invalid quantization entry {q!r}; {advice}."
+        ) from e
 
     def quantized_in_file(path: str, module: nn.Module) -> bool:
         return isinstance(module, nn.Linear | nn.Embedding) and f"{path}.scales" in weights
 
-    nn.quantize(model, group_size=group_size, bits=bits, class_predicate=quantized_in_file)
+    try:
+        nn.quantize(model, group_size=group_size, bits=bits, class_predicate=quantized_in_file)
+    except ValueError as e:
+        raise ModelLoadError(
+            f"{folder} asks for {bits}-bit quantization in groups of {group_size}, which MLX "
+            f"cannot apply ({str(e).splitlines()[0]}); {advice}."
+        ) from e
     return bits
 
 

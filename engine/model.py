@@ -28,6 +28,9 @@ from engine.kernels import Kernels, MlxKernels
 __all__ = ["KVCache", "ModelDimensions", "Whisper"]
 
 CrossKV = list[tuple[mx.array, mx.array]]
+AUDIO_POSITIONS = 1500  # encoder positions of a 30 s window
+HEAD_WIDTH = 64  # every Whisper model's attention heads
+MIN_VOCAB, MAX_VOCAB = 51864, 51866  # English-only .. large-v3
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,8 @@ class ModelDimensions:
 
         Raises:
             KeyError: A dimension is missing.
-            ValueError: A dimension is not a positive whole number.
+            ValueError: A dimension is not a positive whole number, or the sizes do not
+                describe a Whisper model (attention heads 64 wide, 30 s windows...).
         """
         values: dict[str, int] = {}
         for f in fields(cls):
@@ -72,7 +76,27 @@ class ModelDimensions:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{f.name} must be a positive whole number, not {value!r}")
             values[f.name] = value
-        return cls(**values)
+        dims = cls(**values)
+        dims.check()
+        return dims
+
+    def check(self) -> None:
+        """Raise `ValueError` unless these sizes can be a Whisper model this engine runs."""
+        if self.n_audio_ctx != AUDIO_POSITIONS:
+            raise ValueError(f"n_audio_ctx is {self.n_audio_ctx}, not {AUDIO_POSITIONS} (30 s)")
+        for width, heads, name in (
+            (self.n_audio_state, self.n_audio_head, "audio"),
+            (self.n_text_state, self.n_text_head, "text"),
+        ):
+            if width != HEAD_WIDTH * heads:
+                raise ValueError(
+                    f"n_{name}_state {width} is not {HEAD_WIDTH} x n_{name}_head ({heads}): "
+                    f"Whisper's attention heads are {HEAD_WIDTH} wide"
+                )
+        if self.n_mels not in (80, 128):
+            raise ValueError(f"n_mels is {self.n_mels}; Whisper uses 80 or 128")
+        if not MIN_VOCAB <= self.n_vocab <= MAX_VOCAB or not 32 <= self.n_text_ctx <= 4096:
+            raise ValueError(f"n_vocab {self.n_vocab} or n_text_ctx {self.n_text_ctx} is off")
 
     @property
     def is_multilingual(self) -> bool:

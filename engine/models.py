@@ -480,7 +480,10 @@ def _read_dims(config: Path) -> dict[str, int]:
             f"{config} is damaged (not valid JSON): delete the model and download it again"
         ) from e
     if not isinstance(data, dict):
-        raise ModelLoadError(f"{config} is not a Whisper model configuration")
+        raise ModelLoadError(
+            f"{config} is not a Whisper model configuration; use an MLX Whisper model "
+            "(an mlx-community conversion) or download the model again"
+        )
     missing = [k for k in _DIMS_KEYS if not (isinstance(data.get(k), int) and data[k] > 0)]
     if missing:
         raise ModelLoadError(

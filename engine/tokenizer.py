@@ -450,12 +450,20 @@ def load_tokenizer(
                 "download the model again"
             )
         path = (named or found)[0]
-    tokenizer = build(
-        path, multilingual=multilingual, num_languages=num_languages, language=language, task=task
-    )
+    try:
+        tokenizer = build(
+            path,
+            multilingual=multilingual,
+            num_languages=num_languages,
+            language=language,
+            task=task,
+        )
+    except ModelLoadError as e:
+        raise ModelLoadError(f"{str(e).rstrip('.')}; delete the model and download it again") from e
     if tokenizer.encoding.n_vocab != n_vocab:
         raise ModelLoadError(
             f"the tokenizer has {tokenizer.encoding.n_vocab} tokens but the model expects "
-            f"{n_vocab}: the model folder mixes files of different models"
+            f"{n_vocab}: the model folder mixes files of different models; delete the model "
+            "and download it again"
         )
     return tokenizer

@@ -171,6 +171,8 @@ class _Run:
             self.duration = self.stream.info.duration or 0.0
             return iter(self.stream)
         samples = np.asarray(audio, dtype=np.float32).reshape(-1)
+        # As the file decoders do (engine.audio.common.downmix): finite, within [-1, 1].
+        samples = np.clip(np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0), -1.0, 1.0)
         self.duration = len(samples) / SAMPLE_RATE
         block = 30 * SAMPLE_RATE
         return (samples[i : i + block] for i in range(0, len(samples), block))

@@ -229,8 +229,20 @@ class WindowDecoder:
                 take_rows(cross, retry), [budgets[i] for i in retry], temperature, cancel
             )
             for i, r in zip(retry, again, strict=True):
-                results[i] = r
+                # Whisper keeps the last attempt; keeping the best one never does worse.
+                results[i] = max((results[i], r), key=self._quality)
         return [trim_repetition(r, self.options.max_repeated_ngram) for r in results]
+
+    def _quality(self, r: RowResult) -> tuple[bool, bool, bool, float]:
+        """Sort key of attempts: not looping, within budget, not repetitive, then likelier."""
+        o = self.options
+        text = self.tokenizer.decode(r.tokens)
+        return (
+            repeated_ngram_run(r.tokens) <= o.max_repeated_ngram,
+            not r.hit_budget,
+            compression_ratio(text) <= o.compression_ratio_threshold,
+            r.avg_logprob,
+        )
 
     def _needs_fallback(self, r: RowResult) -> bool:
         o = self.options

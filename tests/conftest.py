@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+# The engine decides which BLAS MLX uses, which only works before mlx is first imported
+# (engine/blas.py); test helpers import mlx, so the engine comes first.
+import engine  # noqa: F401
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 TINY_EN_REPO = "mlx-community/whisper-tiny.en-mlx"

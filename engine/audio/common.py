@@ -67,13 +67,22 @@ class Source(Protocol):
 
 
 def downmix(frames: npt.NDArray[np.float32]) -> FloatArray:
-    """Mono as the mean of the channels of ``frames`` (samples x channels)."""
+    """Mono as the mean of the channels of ``frames`` (samples x channels), within [-1, 1].
+
+    Damaged or unusual float files can hold NaN, infinities or values far outside [-1, 1];
+    one such sample would spoil a whole 30 s window (a NaN silences every word after it, a
+    1e30 turns the window into "!!"). They become 0 or full scale here, where every decoder's
+    samples pass, before the resampler and the voice-activity detector see them.
+    """
+    if not np.isfinite(frames).all():
+        frames = np.nan_to_num(frames, nan=0.0, posinf=1.0, neginf=-1.0)
     channels = frames.shape[1]
     if channels == 1:
-        return frames[:, 0].copy()  # a fresh, writable array, even from a read-only buffer
-    # A matrix-vector product: some 50x faster than ndarray.mean(axis=1) on few channels.
-    mono: FloatArray = frames @ np.full(channels, 1.0 / channels, dtype=np.float32)
-    return mono
+        mono: FloatArray = frames[:, 0].copy()  # fresh and writable, even from a read-only buffer
+    else:
+        # A matrix-vector product: some 50x faster than ndarray.mean(axis=1) on few channels.
+        mono = frames @ np.full(channels, 1.0 / channels, dtype=np.float32)
+    return np.clip(mono, -1.0, 1.0, out=mono)
 
 
 def quoted(path: Path) -> str:

@@ -40,10 +40,13 @@ def render_pngs(svg: Path, sizes: tuple[int, ...]) -> dict[int, bytes]:
     """PNG bytes of ``svg`` rendered at each square size."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-    from PySide6.QtGui import QGuiApplication, QImage, QPainter
+    from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QApplication
 
-    _app = QGuiApplication.instance() or QGuiApplication([])
+    # A QApplication, not a QGuiApplication: when this runs inside a process that later makes
+    # widgets (the test suite), Qt keeps the first application object and widgets need this one.
+    _app = QApplication.instance() or QApplication([])
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise SystemExit(f"make_icons: cannot read the SVG {svg}")

@@ -34,12 +34,12 @@ def make_multilingual_model(
         n_mels=80,
         n_audio_ctx=1500,
         n_audio_state=64,
-        n_audio_head=2,
+        n_audio_head=1,
         n_audio_layer=1,
         n_vocab=51865,
         n_text_ctx=448,
         n_text_state=64,
-        n_text_head=2,
+        n_text_head=1,
         n_text_layer=2,
     )
     mx.random.seed(1234)

@@ -86,12 +86,27 @@ def test_numpy_kernels_match_mlx(causal: bool) -> None:
 
 
 def test_dimensions_from_config_validate() -> None:
-    config = {f: getattr(DIMS, f) for f in DIMS.__dataclass_fields__}
-    assert ModelDimensions.from_config({**config, "extra": 1}) == DIMS
+    # tiny's real sizes; DIMS above is smaller than any real model and only built directly.
+    config = {
+        "n_mels": 80, "n_audio_ctx": 1500, "n_audio_state": 384, "n_audio_head": 6,
+        "n_audio_layer": 4, "n_vocab": 51864, "n_text_ctx": 448, "n_text_state": 384,
+        "n_text_head": 6, "n_text_layer": 4,
+    }  # fmt: skip
+    assert ModelDimensions.from_config({**config, "extra": 1}).n_text_state == 384
     with pytest.raises(ValueError, match="n_vocab"):
         ModelDimensions.from_config({**config, "n_vocab": "big"})
     with pytest.raises(KeyError):
         ModelDimensions.from_config({k: v for k, v in config.items() if k != "n_mels"})
+    impossible = {
+        "n_audio_head": 5,  # heads must be 64 wide
+        "n_text_head": 12,
+        "n_audio_ctx": 1000,  # windows are 30 s
+        "n_mels": 40,
+        "n_vocab": 60000,
+    }
+    for key, value in impossible.items():
+        with pytest.raises(ValueError, match=key):
+            ModelDimensions.from_config({**config, key: value})
 
 
 def test_cpu_kernels_give_the_same_model_outputs() -> None:
