@@ -7,9 +7,6 @@ so that decoding, voice detection and packing see the length while the model see
 
 from __future__ import annotations
 
-import openblas_first  # noqa: F401  # before anything imports mlx
-
-# isort: split
 import itertools
 import json
 import os

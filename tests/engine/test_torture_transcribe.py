@@ -9,9 +9,6 @@ part of it they hold. `test_bad_inputs.py` holds the same files to the audio fro
 
 from __future__ import annotations
 
-import openblas_first  # noqa: F401  # before anything imports mlx
-
-# isort: split
 import contextlib
 import logging
 import os
