@@ -10,7 +10,11 @@ while every matmul stays in MLX (system OpenBLAS).
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import mlx.core as mx
 import mlx.nn as nn
@@ -79,6 +83,28 @@ class NumpyCpuKernels(MlxKernels):
 
     name = "numpy-cpu"
     min_elements = 1 << 16
+    parallel_elements = 1 << 20  # below this, splitting work over threads costs more than it saves
+
+    def __init__(self, threads: int | None = None) -> None:
+        """Use up to ``threads`` threads for numpy's part (default: the CPU count).
+
+        numpy's element-wise functions run on one core and release the GIL, while MLX's
+        BLAS threads wait between matmuls: on 2 cores, two threads halve the softmax (38 ->
+        19 ms per layer for 2 windows of tiny.en) and shorten the GELU (43 -> 33 ms).
+        """
+        self.threads = max(1, threads or os.cpu_count() or 1)
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _run_split(self, fn: Callable[[F32], object], array: F32) -> None:
+        """Apply ``fn`` in place to parts of ``array`` (split on its first axis) in parallel."""
+        parts = min(self.threads, array.shape[0])
+        if parts < 2 or array.size < self.parallel_elements:
+            fn(array)
+            return
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="numpy-kernel")
+        bounds = np.linspace(0, array.shape[0], parts + 1).astype(int)
+        list(self._pool.map(fn, [array[a:b] for a, b in itertools.pairwise(bounds) if b > a]))
 
     def cross_keys(self, k: mx.array) -> mx.array:
         """Keys transposed once per window to (B, H, D, S), contiguous.
@@ -121,8 +147,7 @@ class NumpyCpuKernels(MlxKernels):
         scores = (q * scale) @ k.swapaxes(-1, -2)
         return self._softmax_numpy(scores, past=s - t if mask == "causal" else None) @ v
 
-    @staticmethod
-    def _softmax_numpy(scores: mx.array, past: int | None = None) -> mx.array:
+    def _softmax_numpy(self, scores: mx.array, past: int | None = None) -> mx.array:
         """Softmax over the last axis in numpy; ``past`` set applies a causal mask."""
         mx.eval(scores)
         # The scores are a fresh, evaluated array that nothing else refers to: numpy writes the
@@ -134,14 +159,17 @@ class NumpyCpuKernels(MlxKernels):
             view = np.array(view)
         if past is not None:
             _mask_future(view, 0, past)
-        _softmax_inplace(view)
+        rows = view.reshape(-1, view.shape[-2], view.shape[-1])
+        self._run_split(_softmax_inplace, rows)
         return scores if shared else mx.array(view)
 
     def gelu(self, x: mx.array) -> mx.array:
         """Exact GELU through a 1.5e-7-accurate erf (Abramowitz & Stegun 7.1.26)."""
         if x.size < self.min_elements or x.dtype != mx.float32:
             return super().gelu(x)
-        return mx.array(_gelu_erf(np.asarray(x)))
+        values = np.array(x).reshape(-1, x.shape[-1])  # a copy numpy may overwrite
+        self._run_split(_gelu_inplace, values)
+        return mx.array(values.reshape(x.shape))
 
 
 def default_kernels(device: mx.Device | None = None) -> Kernels:
@@ -166,6 +194,10 @@ def _mask_future(scores: F32, first_row: int, past: int) -> None:
 
 _A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 _P = 0.3275911
+
+
+def _gelu_inplace(x: F32) -> None:
+    x[...] = _gelu_erf(x)
 
 
 def _gelu_erf(x: F32) -> F32:

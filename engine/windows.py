@@ -39,6 +39,7 @@ from engine.logit_rules import LogitRules
 from engine.mel import log_mel_batch
 from engine.model import CrossKV, ModelDimensions, Whisper
 from engine.options import TranscribeOptions
+from engine.packing import pack_chunks
 from engine.timing import WordTiming, align_words, attach_punctuation, clip_long_words
 from engine.tokenizer import TIME_PRECISION, Tokenizer
 from engine.vad import Chunk
@@ -117,6 +118,7 @@ def batch_sizes(dims: ModelDimensions, device: str, dtype_bytes: int) -> tuple[i
 CROSS_KV_BUDGET_CPU = 1 << 30
 CROSS_KV_BUDGET_GPU = 2 << 30
 MAX_BATCH = 16
+MAX_WINDOW_S = 30.0
 CPU_ENCODER_GROUP = 2
 
 
@@ -163,6 +165,7 @@ class WindowDecoder:
             ]
             if missing:
                 log.debug("Decoding %d stretches of skipped speech again", len(missing))
+                missing = list(pack_chunks(missing, MAX_WINDOW_S))
                 extra = encode_batch(self.model, missing, self.encoder_group, cancel)
                 out += [seg for row in self._decode_rows(missing, extra, cancel) for seg in row]
         out.sort(key=lambda s: s.start)
