@@ -32,6 +32,7 @@ from editor.errors import EditorError
 from engine.options import TranscribeOptions
 from ui.file_drops import FileDropFilter
 from ui.player import PlayerBar
+from ui.preference_menus import PreferenceMenus
 from ui.project_io import PROJECT_SUFFIX, AskRecovery, default_autosave_dir
 from ui.queue_model import MEDIA_EXTENSIONS
 from ui.queue_pane import QueuePane
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         self.player = PlayerBar(settings=self._settings)
         self.menu_actions = WindowActions.create(self)
         self.commands = WindowCommands(self)
+        self.preferences = PreferenceMenus(self._settings, self)
         self._model_label = QLabel()
         self._drops = FileDropFilter(self)
         self._build()
@@ -123,7 +125,11 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.player)
         self.setCentralWidget(central)
         self._recent_menu = build_menus(
-            self, self.menu_actions, self.editor.edit_actions(), self.player.actions()
+            self,
+            self.menu_actions,
+            self.editor.edit_actions(),
+            self.player.actions(),
+            self.preferences,
         )
         self._recent_menu.aboutToShow.connect(lambda: self.commands.fill_recent(self._recent_menu))
         self._model_label.setContentsMargins(8, 0, 8, 0)
@@ -154,6 +160,7 @@ class MainWindow(QMainWindow):
         a.cancel.triggered.connect(self._cancel_running)
         a.shortcuts.triggered.connect(c.show_shortcuts)
         a.about.triggered.connect(c.show_about)
+        self.preferences.changed.connect(self.apply_settings)
         ws, pane = self.workspace, self.queue_pane
         pane.current_changed.connect(lambda item_id: self.show_session(item_id or None))
         pane.open_requested.connect(self._open_row)
@@ -175,6 +182,8 @@ class MainWindow(QMainWindow):
         s = self._settings
         self.editor.set_low_confidence_threshold(s.low_confidence_threshold)
         self.editor.set_click_plays(s.click_plays)
+        self.editor.set_auto_follow(s.follow_playback)
+        self.preferences.set_settings(s)
         self.player.apply_settings(s)
         self.workspace.project_io.set_interval(s.autosave_interval_s)
 
@@ -263,6 +272,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: AppSettings) -> None:
         """Use and store new settings (a new model loads before the next file)."""
+        settings = dataclasses.replace(settings, playback_rate=self.player.rate())
         old, self._settings = self._settings, settings
         save_settings(settings)
         if settings.model != old.model:
@@ -371,6 +381,7 @@ class MainWindow(QMainWindow):
             self._settings,
             window_geometry=bytes(self.saveGeometry().data()),
             window_state=bytes(self._splitter.saveState().data()),
+            playback_rate=self.player.rate(),
         )
         save_settings(self._settings)
         event.accept()

@@ -182,10 +182,13 @@ class PlayerBar(QWidget):
         return list(self._actions)
 
     def apply_settings(self, settings: AppSettings) -> None:
-        """Take rewind-on-resume, skip distance and speed from ``settings``."""
+        """Take rewind-on-resume and skip distance from ``settings``.
+
+        The speed is the bar's own from the start on (F3/F4 and its menu change it; the window
+        stores it), so a change of another setting never resets it.
+        """
         self.playback.rewind_ms = settings.rewind_on_resume_ms
         self._skip_ms = settings.skip_ms
-        self.set_rate(settings.playback_rate)
 
     def set_source(self, path: Path | None) -> None:
         """Play ``path`` (None: nothing); loading goes on in the background.

@@ -14,6 +14,7 @@ from typing import Final
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
 
+from ui.preference_menus import PreferenceMenus
 from ui.shortcuts import Shortcut, make_action
 
 __all__ = ["SHORTCUTS", "WindowActions", "build_menus"]
@@ -86,6 +87,7 @@ def build_menus(
     actions: WindowActions,
     edit_actions: list[QAction],
     playback_actions: list[QAction],
+    preferences: PreferenceMenus,
 ) -> QMenu:
     """Fill the menu bar; returns the (empty) File > Open Recent submenu for the caller."""
     bar = window.menuBar()
@@ -106,8 +108,12 @@ def build_menus(
     edit_menu.addAction(actions.redo)
     edit_menu.addSeparator()
     edit_menu.addActions(edit_actions)
+    bar.addMenu(preferences.view_menu)
     playback = bar.addMenu("&Playback")
     playback.addActions(playback_actions)
+    playback.addSeparator()
+    for menu in preferences.playback_menus():
+        playback.addMenu(menu)
     transcription = bar.addMenu("&Transcription")
     transcription.addAction(actions.settings)
     transcription.addAction(actions.cancel)

@@ -437,3 +437,23 @@ def test_the_settings_dialog_applies_and_stores_its_choice(qtbot, make_window, m
     assert window.settings == chosen
     assert load_settings().low_confidence_threshold == 0.8
     assert "other-model" in window._model_label.text()
+
+
+def test_view_menu_preferences_apply_and_are_stored(qtbot, make_window):
+    from ui.settings import load_settings
+
+    window = make_window()
+    window.player.set_rate(1.5)  # as F4 does: no setting may reset it
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus[:4] == ["File", "Edit", "View", "Playback"]
+    window.preferences.click_plays.trigger()
+    assert window.settings.click_plays
+    assert window.editor.click_plays()
+    unsure = next(a.menu() for a in window.preferences.view_menu.actions() if a.menu() is not None)
+    (seventy,) = [a for a in unsure.actions() if a.text() == "Below 70 %"]
+    seventy.trigger()
+    assert window.settings.low_confidence_threshold == 0.7
+    assert load_settings().low_confidence_threshold == 0.7
+    assert load_settings().click_plays
+    assert window.player.rate() == 1.5
+    assert load_settings().playback_rate == 1.5

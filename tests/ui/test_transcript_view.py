@@ -131,6 +131,22 @@ def test_playback_follows_unless_the_person_scrolled_away(qtbot: QtBot) -> None:
     assert view.block_fully_visible(last)
 
 
+def test_follow_playback_off_never_scrolls_but_go_to_word_does(qtbot: QtBot) -> None:
+    editor, document, _ = make_editor(qtbot, dialogue_transcript(repeats=8))
+    view = view_of(editor)
+    segments = document.transcript.segments
+    last = len(segments) - 1
+    editor.set_auto_follow(False)
+    editor.set_playback_position(segments[last].words[1].start_ms)
+    assert view.playback_segment == last  # still highlighted
+    assert view.firstVisibleBlock().blockNumber() == 0  # but not scrolled to
+    editor.follow_playback()  # Ctrl+J still goes there
+    assert view.block_fully_visible(last)
+    editor.set_auto_follow(True)
+    editor.set_playback_position(segments[0].words[1].start_ms)
+    assert view.block_fully_visible(0)
+
+
 def test_streaming_appends_keep_the_caret_and_the_typing(qtbot: QtBot) -> None:
     editor, document, stack = make_editor(qtbot, plain_transcript(["one two three", "four five"]))
     view = view_of(editor)

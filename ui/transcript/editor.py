@@ -56,7 +56,8 @@ class TranscriptEditor(QWidget):
         self._index: TranscriptIndex | None = None
         self._playback: tuple[int, int] | None = None
         self._position_ms = 0
-        self._follow = True
+        self._follow = True  # off while the person has scrolled away, until Ctrl+J
+        self._auto_follow = True  # the "Follow Playback" preference
         self._click_plays = False
         self._view = TranscriptView(self)
         self._sync = BlockSync(self._view)
@@ -134,6 +135,7 @@ class TranscriptEditor(QWidget):
         if (
             spot is not None
             and self._follow
+            and self._auto_follow
             and not self._edits.recently_active()
             and not QGuiApplication.mouseButtons()  # never scroll under a dragged selection
             and not self._view.block_fully_visible(spot[0])
@@ -151,6 +153,10 @@ class TranscriptEditor(QWidget):
         self._highlighter.configure(threshold, self._low_confidence_format())
         with self._sync.quiet():
             self._highlighter.rehighlight()
+
+    def set_auto_follow(self, follow: bool) -> None:
+        """Whether playback scrolls the view to the spoken word (`follow_playback` still does)."""
+        self._auto_follow = follow
 
     def set_click_plays(self, plays: bool) -> None:
         """Remember whether a click on a word should also start playback (the window decides)."""
