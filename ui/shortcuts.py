@@ -7,9 +7,8 @@ keys that work. `all_shortcuts` imports those modules lazily (they import Qt wid
 of them import this module) and skips any that is missing. Code elsewhere may also call
 `register`.
 
-The README's table is generated with::
-
-    python -c "from ui.shortcuts import shortcuts_markdown; print(shortcuts_markdown())"
+The README's tables, between its ``shortcuts:`` markers, are
+``shortcuts_markdown().replace("### ", "#### ")`` (a test keeps them current).
 """
 
 from __future__ import annotations

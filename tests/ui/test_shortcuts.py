@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
@@ -67,3 +69,15 @@ def test_make_action_takes_name_keys_and_description(qtbot: QtBot) -> None:
     assert action.text() == "Play/Pause"
     assert [k.toString() for k in action.shortcuts()] == ["Esc", "Ctrl+Space"]
     assert action.statusTip() == "Start or stop."
+
+
+def test_the_readme_lists_the_current_shortcuts() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start, end = "<!-- shortcuts:start -->\n", "<!-- shortcuts:end -->"
+    assert start in readme
+    assert end in readme
+    listed = readme.split(start, 1)[1].split(end, 1)[0]
+    # The README nests the groups one level deeper, under "Keyboard shortcuts".
+    assert listed == shortcuts_markdown().replace("### ", "#### "), (
+        "README.md's shortcut tables are out of date: regenerate them (see ui/shortcuts.py)"
+    )
