@@ -69,6 +69,16 @@ class Clip:
         return re.sub(r"[^A-Za-z0-9_.-]", "_", str(Path(self.file).with_suffix("")))
 
 
+def shown_path(path: Path | str) -> str:
+    """``path`` as results record it: relative to the project (or ``../shared``), never the
+    absolute path of the machine that ran the benchmark."""
+    resolved = Path(path).resolve()
+    for base, prefix in ((REPO, ""), (SHARED, "../shared/")):
+        if resolved.is_relative_to(base):
+            return prefix + resolved.relative_to(base).as_posix()
+    return resolved.name
+
+
 def read_manifest(language: str | None = "en") -> list[Clip]:
     """The clips of ``language`` (all when None) from ``../shared/speech/manifest.tsv``."""
     if not MANIFEST.is_file():

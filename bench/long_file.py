@@ -47,6 +47,7 @@ from common import (
     WORK,
     BenchError,
     normalize,
+    shown_path,
     wer,
     word_errors,
 )
@@ -290,7 +291,7 @@ def main() -> int:
     record = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(full["blas"], load_at_start),
-        "audio": {"path": str(audio), "bytes": audio.stat().st_size, "hours": args.hours},
+        "audio": {"path": shown_path(audio), "bytes": audio.stat().st_size, "hours": args.hours},
         "full": full,
         "cancel": cancels,
     }

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/profile.py                 # bench/work/audio/meeting-10min.wav
     .venv/bin/python bench/profile.py --audio talk.m4a --batch-size 8
+    PYTHONPATH=<older checkout> .venv/bin/python bench/profile.py --out before.json
 
 The engine is instrumented from outside, in this process: its functions are wrapped with timers
 (an ``mx.eval`` where MLX would otherwise defer the work into the next stage), then one
@@ -21,6 +22,7 @@ import datetime as dt
 import functools
 import json
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -30,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from audio_sets import build_sets
-from common import RESULTS, TINY_EN, BenchError
+from common import RESULTS, TINY_EN, BenchError, shown_path
 
 # `import engine` loads the system OpenBLAS, which must happen before anything imports mlx.
+import engine
 import engine.audio.stream
 import engine.timing
 import engine.transcriber
@@ -118,7 +121,10 @@ def instrumented(timers: Timers) -> Iterator[None]:
     ]
     saved = []
     for owner, attr, name, evaluate in patches:
-        original = getattr(owner, attr)
+        # Older engine versions (PYTHONPATH=<checkout>, for a before/after profile) lack some.
+        original = getattr(owner, attr, None)
+        if original is None:
+            continue
         saved.append((owner, attr, original))
         setattr(owner, attr, timers.wrap(name, original, evaluate))
     try:
@@ -169,12 +175,29 @@ def print_table(
     print("Prefetch-thread stages overlap the main thread; they are not part of the wall sum.")
 
 
+def _engine_version() -> str:
+    """The commit of the checkout whose ``engine`` package is profiled (``?`` outside git)."""
+    folder = Path(engine.__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return done.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--audio", type=Path, default=None, help="a file (default: the 10 min file)")
     p.add_argument("--model", type=Path, default=TINY_EN, help="model folder")
     p.add_argument("--batch-size", type=int, default=None, help="chunks decoded together")
     p.add_argument("--no-warmup", action="store_true", help="skip the warm-up transcription")
+    p.add_argument("--out", type=Path, default=None, help="JSON record (default: bench/results)")
     args = p.parse_args(argv)
     try:
         sets = build_sets(["clips", "10min"])
@@ -196,13 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     print_table(table, wall, load, audio)
     RESULTS.mkdir(parents=True, exist_ok=True)
     host = socket.gethostname()
-    out = RESULTS / f"profile-{dt.date.today().isoformat()}-{host}.json"
+    out = args.out or RESULTS / f"profile-{dt.date.today().isoformat()}-{host}.json"
     record = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "host": host,
-        "audio": str(path),
+        "engine": _engine_version(),
+        "audio": shown_path(path),
         "audio_s": audio,
-        "model": str(args.model),
+        "model": shown_path(args.model),
         "batch_size": args.batch_size,
         "load_s": load,
         "wall_s": wall,
