@@ -206,7 +206,8 @@ class ResidualAttentionBlock(nn.Module):
 
     def mlp(self, x: mx.array) -> mx.array:
         """The feed-forward part (exact GELU, as Whisper was trained)."""
-        out: mx.array = self.mlp2(self.kernels.gelu(self.mlp1(self.mlp_ln(x))))
+        # The hidden activations are a temporary nothing else refers to: GELU may overwrite them.
+        out: mx.array = self.mlp2(self.kernels.gelu(self.mlp1(self.mlp_ln(x)), overwrite=True))
         return out
 
     def encode(self, x: mx.array) -> mx.array:
@@ -267,8 +268,8 @@ class AudioEncoder(nn.Module):
 
     def __call__(self, mel: mx.array) -> mx.array:
         """(B, 3000, n_mels) log-mel -> (B, 1500, n_state) audio features."""
-        x = self.kernels.gelu(self.conv1(mel))
-        x = self.kernels.gelu(self.conv2(x))
+        x = self.kernels.gelu(self.conv1(mel), overwrite=True)
+        x = self.kernels.gelu(self.conv2(x), overwrite=True)
         x = x + self._positional_embedding
         for block in self.blocks:
             x = block.encode(x)

@@ -85,6 +85,34 @@ def test_numpy_kernels_match_mlx(causal: bool) -> None:
     )
 
 
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_in_query_blocks_matches_the_whole(causal: bool) -> None:
+    # Small blocks force the blocked path (7 rows per block, the last one shorter) on shapes
+    # with keys before the queries, as the decoder's prefill has them.
+    q = mx.random.normal((2, 3, 45, 16))
+    k, v = (mx.random.normal((2, 3, 60, 16)) for _ in range(2))
+    mask = "causal" if causal else None
+    blocked = NumpyCpuKernels()
+    blocked.min_elements = 0
+    blocked.score_block_bytes = 2 * 3 * 60 * 4 * 7
+    ref = MlxKernels().attention(q, k, v, 0.25, mask)
+    np.testing.assert_allclose(
+        np.array(blocked.attention(q, k, v, 0.25, mask)), np.array(ref), atol=1e-5
+    )
+
+
+def test_gelu_may_overwrite_its_input_only_when_told() -> None:
+    kernels = NumpyCpuKernels()
+    x = mx.random.normal((300, 400)) * 3
+    ref = np.array(MlxKernels().gelu(x))
+    before = np.array(x)
+    np.testing.assert_allclose(np.array(kernels.gelu(x)), ref, atol=1e-5)
+    np.testing.assert_array_equal(np.array(x), before)  # a copy was changed, not x
+    temporary = x * 1.0
+    np.testing.assert_allclose(np.array(kernels.gelu(temporary, overwrite=True)), ref, atol=1e-5)
+    np.testing.assert_array_equal(np.array(x), before)
+
+
 def test_dimensions_from_config_validate() -> None:
     # tiny's real sizes; DIMS above is smaller than any real model and only built directly.
     config = {
