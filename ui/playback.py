@@ -28,7 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtCore import QLoggingCategory, QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 __all__ = [
@@ -50,6 +50,10 @@ MAX_RATE: Final = 2.0
 RATE_STEP: Final = 0.1
 TICK_MS: Final = 33  # ~30 Hz: smooth word highlighting without measurable CPU
 NO_AUDIO_MESSAGE: Final = "No audio output device: playback is silent"
+#: QtMultimedia's FFmpeg backend has FFmpeg print its "Input #0, flac, ..." stream dump to the
+#: terminal for every file it opens while this category's info level is on; its warnings stay.
+#: Qt applies QT_LOGGING_RULES after these rules, so a developer can turn it back on.
+QUIET_RULES: Final = "qt.multimedia.ffmpeg.mediadataholder.info=false"
 
 _LOADED: Final = frozenset(
     {
@@ -180,6 +184,7 @@ class Playback(QObject):
         self._playing = False
         self._resuming = False
         self._clock = PlaybackClock()
+        QLoggingCategory.setFilterRules(QUIET_RULES)  # before the backend's first file
         self._audio = QAudioOutput(self)
         self._player = QMediaPlayer(self)
         self._player.setAudioOutput(self._audio)

@@ -68,3 +68,15 @@ def test_clock_moves_with_time_and_rate() -> None:
     assert clock.stop() == 5000
     now.now += 10.0
     assert (clock.running, clock.position()) == (False, 5000)
+
+
+def test_ffmpegs_stream_dump_is_off_and_its_warnings_on(qtbot) -> None:
+    from PySide6.QtCore import QLoggingCategory
+
+    from ui.playback import Playback
+
+    playback = Playback()
+    category = QLoggingCategory("qt.multimedia.ffmpeg.mediadataholder")
+    assert not category.isInfoEnabled()  # FFmpeg's "Input #0, ..." dump to the terminal
+    assert category.isWarningEnabled()
+    del playback
