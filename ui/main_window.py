@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         a.cancel.triggered.connect(self._cancel_running)
         a.shortcuts.triggered.connect(c.show_shortcuts)
         a.about.triggered.connect(c.show_about)
-        self.preferences.changed.connect(self.apply_settings)
+        self.preferences.changed.connect(self._set_preference)
         ws, pane = self.workspace, self.queue_pane
         pane.current_changed.connect(lambda item_id: self.show_session(item_id or None))
         pane.open_requested.connect(self._open_row)
@@ -278,6 +278,12 @@ class MainWindow(QMainWindow):
         if settings.model != old.model:
             self.workspace.runner.set_model(settings.model, preload=model_on_disk(settings.model))
         self._apply_view_settings()
+
+    def _set_preference(self, name: str, value: object) -> None:
+        """One setting chosen in the View or Playback menu."""
+        if getattr(self._settings, name) != value:
+            changes: dict[str, object] = {name: value}
+            self.apply_settings(dataclasses.replace(self._settings, **changes))  # type: ignore[arg-type]
 
     def retry(self, item_id: int) -> None:
         """Transcribe a failed or cancelled file again (replacing its partial transcript)."""

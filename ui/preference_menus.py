@@ -2,16 +2,15 @@
 
 The View menu holds what a click on a word does, whether the transcript follows playback and
 which words are marked as unsure; the Playback menu gets how far playback rewinds on resume and
-how far the skip keys jump. Each item edits one field of `AppSettings`; `changed` carries the
-new settings and the window applies and stores them, as it does for the settings dialog. A stored
+how far the skip keys jump. Each item edits one field of `AppSettings`: `changed` names the field
+and its new value, and the window applies and stores it, as it does for the settings dialog; the
+menus keep no settings of their own, they only show what `set_settings` gives them. A stored
 value that is not among the offered choices (an older version, a hand-edited file) is shown as
 one more, checked, choice instead of being replaced.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -23,8 +22,6 @@ from PySide6.QtWidgets import QMenu, QWidget
 from ui.settings import AppSettings
 
 __all__ = ["REWIND_CHOICES_MS", "SKIP_CHOICES_MS", "THRESHOLD_CHOICES", "PreferenceMenus"]
-
-log = logging.getLogger(__name__)
 
 #: Probabilities under which words are marked (0: mark nothing).
 THRESHOLD_CHOICES: Final = (0.0, 0.3, 0.5, 0.7, 0.9)
@@ -51,7 +48,6 @@ def _seconds(ms: float) -> str:
 class _Choices:
     """An exclusive group of menu items for one numeric setting."""
 
-    field: str
     menu: QMenu
     group: QActionGroup
     label: Callable[[float], str]
@@ -84,15 +80,15 @@ class PreferenceMenus(QObject):
     """The View menu and the Playback menu's preference submenus.
 
     Signals:
-        changed(AppSettings): The person chose another value; the new settings.
+        changed(str, object): The person chose a value: the `AppSettings` field and the value
+            (it may be the one the field already has).
     """
 
-    changed = Signal(object)
+    changed = Signal(str, object)
 
     def __init__(self, settings: AppSettings, parent: QWidget) -> None:
         """Menus showing ``settings`` (parent: the window)."""
         super().__init__(parent)
-        self._settings = settings
         self.view_menu = QMenu("&View", parent)
         self.click_plays = self._toggle(
             "&Play When a Word Is Clicked",
@@ -125,7 +121,6 @@ class PreferenceMenus(QObject):
 
     def set_settings(self, settings: AppSettings) -> None:
         """Show ``settings`` (without emitting `changed`)."""
-        self._settings = settings
         self.click_plays.setChecked(settings.click_plays)
         self.follow.setChecked(settings.follow_playback)
         self._thresholds.check(settings.low_confidence_threshold)
@@ -137,7 +132,7 @@ class PreferenceMenus(QObject):
         action = self.view_menu.addAction(text)
         action.setCheckable(True)
         action.setStatusTip(tip)
-        action.triggered.connect(lambda checked: self._set(field, bool(checked)))
+        action.triggered.connect(lambda checked: self.changed.emit(field, bool(checked)))
         return action
 
     def _choices(
@@ -150,16 +145,5 @@ class PreferenceMenus(QObject):
             action.setCheckable(True)
             action.setData(value)
             group.addAction(action)
-        group.triggered.connect(lambda action: self._set(field, action.data()))
-        return _Choices(field, menu, group, label)
-
-    def _set(self, field: str, value: float | bool) -> None:
-        current = getattr(self._settings, field)
-        if isinstance(current, int) and not isinstance(current, bool):
-            value = int(value)  # the milliseconds fields stay whole numbers
-        if value == current:
-            return
-        log.debug("%s -> %r", field, value)
-        changes: dict[str, object] = {field: value}
-        self._settings = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]
-        self.changed.emit(self._settings)
+        group.triggered.connect(lambda action: self.changed.emit(field, action.data()))
+        return _Choices(menu, group, label)

@@ -457,3 +457,13 @@ def test_view_menu_preferences_apply_and_are_stored(qtbot, make_window):
     assert load_settings().click_plays
     assert window.player.rate() == 1.5
     assert load_settings().playback_rate == 1.5
+
+
+def test_choosing_the_value_a_setting_has_changes_nothing(qtbot, make_window, monkeypatch):
+    window = make_window()
+    applied: list[AppSettings] = []
+    monkeypatch.setattr(window, "apply_settings", applied.append)
+    window.preferences.changed.emit("skip_ms", window.settings.skip_ms)
+    assert applied == []
+    window.preferences.changed.emit("skip_ms", 5000)
+    assert [s.skip_ms for s in applied] == [5000]
