@@ -2,15 +2,17 @@
 
 Weights are looked for in this order: ``TRANSCRIPT_TEST_MODEL``, ``../shared/models/...`` beside
 the checkout, the Hugging Face cache. Missing data skips a test locally and fails it when ``CI`` is
-set, so CI can never pass by skipping.
+set (`ci.ci_is_set`), so CI can never pass by skipping; under CI any other skip fails too.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from ci import ci_is_set, missing
 
 # The engine decides which BLAS MLX uses, which only works before mlx is first imported
 # (engine/blas.py); test helpers import mlx, so the engine comes first.
@@ -21,11 +23,19 @@ SHARED = REPO.parent / "shared"
 TINY_EN_REPO = "mlx-community/whisper-tiny.en-mlx"
 
 
-def missing(what: str) -> None:
-    """Skip locally, fail in CI: a test that cannot find its data must never pass silently."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{what} not found, and CI is set: CI must provide it")
-    pytest.skip(f"{what} not found")
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Under CI a skip is a failure, whichever path it took (skipif, a fixture, pytest.skip).
+
+    The checks that need a tool or data use `ci.missing`, which already fails in CI; this catches
+    the rest, so `make test` cannot pass with a test that did not run (issue 16).
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and ci_is_set() and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI, where every test must run: {reason}"
 
 
 def find_tiny_en_model() -> Path | None:

@@ -2,7 +2,8 @@
 
 ``build_torture_set(folder, speech_dir)`` writes every file into ``folder`` and returns what each
 one should do. Nothing binary is committed: files come from numpy, soundfile and (when it is
-installed) ffmpeg. Files that only ffmpeg can make are left out when it is missing.
+installed) ffmpeg. Files that only ffmpeg can make are left out when it is missing, except under CI,
+where a missing ffmpeg fails the test that builds the set (issue 16: they used to drop silently).
 
 Expectations:
     "error": decoding raises `AudioDecodeError` (or a subclass) naming the problem.
@@ -24,10 +25,14 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import pytest
 import soundfile as sf
+from ci import ci_is_set
 
 Expect = Literal["error", "audio", "silence"]
 SPEECH_CLIP = Path("en") / "jfk.flac"
+FULL_SET = 49  # cases built when ffmpeg is installed; tests ask for all of them
+FFMPEG_ONLY = 13  # of those, the ones only ffmpeg can make (left out without it, outside CI)
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +282,8 @@ def build_torture_set(folder: Path, speech_dir: Path | None) -> list[TortureCase
         speech_dir: The shared speech folder, or None for a synthetic speech-like signal.
 
     Returns:
-        At least 30 cases (fewer without ffmpeg, which makes the compressed and video ones).
+        `FULL_SET` cases; `FFMPEG_ONLY` fewer without ffmpeg, which makes the compressed and video
+        ones (under CI a missing ffmpeg fails the calling test instead).
     """
     folder.mkdir(parents=True, exist_ok=True)
     b = _Builder(folder, speech_dir)
@@ -290,6 +296,8 @@ def build_torture_set(folder: Path, speech_dir: Path | None) -> list[TortureCase
     ]
     if shutil.which("ffmpeg"):
         steps.append(_ffmpeg_made)
+    elif ci_is_set():
+        pytest.fail("ffmpeg is not installed, and CI is set: the torture set needs its files")
     for step in steps:
         step(b)
     return b.cases

@@ -9,13 +9,13 @@ from __future__ import annotations
 import html
 import io
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
+from ci import updating_golden
 from hypothesis import given, settings
 from subtitle_samples import sample_transcript, spoken, transcripts
 
@@ -87,7 +87,7 @@ def test_golden_file(name: str) -> None:
     fmt, options = GOLDEN_CASES[name]
     data = render(sample_transcript(), fmt, options).encode("utf-8")
     path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
+    if updating_golden():
         path.write_bytes(data)
     assert data == path.read_bytes()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
+from ci import require_tool
 
 from engine.audio import (
     FFMPEG_ENV,
@@ -24,7 +25,7 @@ from engine.audio.ffmpeg import summarize_stderr
 from engine.errors import AudioDecodeError, FfmpegMissingError
 from engine.resample import resample
 
-needs_ffmpeg = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg not installed")
+needs_ffmpeg = pytest.mark.usefixtures("ffmpeg_installed")
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
@@ -51,9 +52,12 @@ def open_fds() -> int:
 
 
 @pytest.fixture(scope="module")
-def m4a(tmp_path_factory: pytest.TempPathFactory, jfk_flac: Path) -> Path:
-    if shutil.which("ffmpeg") is None:
-        pytest.skip("ffmpeg not installed")
+def ffmpeg_installed() -> None:
+    require_tool("ffmpeg", "Debian: apt-get install ffmpeg")
+
+
+@pytest.fixture(scope="module")
+def m4a(tmp_path_factory: pytest.TempPathFactory, jfk_flac: Path, ffmpeg_installed: None) -> Path:
     path = tmp_path_factory.mktemp("m4a") / "jfk.m4a"
     ffmpeg("-i", jfk_flac, "-c:a", "aac", "-b:a", "64k", path)
     return path

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from ci import missing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from torture import TortureCase, build_torture_set, restored_permissions
+from torture import FFMPEG_ONLY, FULL_SET, TortureCase, build_torture_set, restored_permissions
 
 from engine.audio import FFMPEG_ENV, SAMPLE_RATE, open_audio, probe
 from engine.errors import AudioDecodeError, FfmpegMissingError
@@ -68,7 +69,7 @@ def check(case: TortureCase, ffmpeg_present: bool) -> str | None:
 
 
 def test_the_set_is_large_and_varied(torture: list[TortureCase]) -> None:
-    assert len(torture) >= (30 if HAVE_FFMPEG else 25)
+    assert len(torture) == (FULL_SET if HAVE_FFMPEG else FULL_SET - FFMPEG_ONLY)
     assert {c.expect for c in torture} == {"error", "audio", "silence"}
     assert len({c.name for c in torture}) == len(torture)
 
@@ -80,8 +81,10 @@ def test_every_case_decodes_or_fails_in_plain_words(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    if not ffmpeg_present or not HAVE_FFMPEG:
-        # Without ffmpeg (really, or made so here) the ffmpeg-only cases must say how to get it.
+    if ffmpeg_present and not HAVE_FFMPEG:
+        missing("ffmpeg (Debian: apt-get install ffmpeg)")
+    if not ffmpeg_present:
+        # Without ffmpeg (made so here) the ffmpeg-only cases must say how to get it.
         monkeypatch.setenv(FFMPEG_ENV, str(tmp_path / "no-ffmpeg-here"))
         ffmpeg_present = False
     problems = [f"{c.name} ({c.note}): {p}" for c in torture if (p := check(c, ffmpeg_present))]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ci import missing
 from packaging_helpers import load
 
 build = load("build.py")
@@ -125,9 +126,7 @@ def test_built_bundle_transcribes_jfk(
     tmp_path: Path, tiny_en_model: Path, jfk_flac: Path, jfk_text: str
 ) -> None:
     if importlib.util.find_spec("PyInstaller") is None:
-        if os.environ.get("CI"):
-            pytest.fail("PyInstaller is not installed, and CI is set: install '.[package]'")
-        pytest.skip("PyInstaller is not installed (pip install -e '.[package]')")
+        missing("PyInstaller (pip install -e '.[package]')")
     bundle = build.build(tmp_path / "dist", tmp_path / "work")
     assert build.check_bundle(bundle) == []
     passed, report = build.run_self_test(bundle, jfk_flac, tiny_en_model, jfk_text)

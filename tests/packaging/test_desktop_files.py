@@ -5,15 +5,15 @@ from __future__ import annotations
 import configparser
 import os
 import plistlib
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from ci import require_tool
 from packaging_helpers import PACKAGING, load
 
-from ui.project_io import PROJECT_SUFFIX
+from ui.files.project_io import PROJECT_SUFFIX
 
 build = load("build.py")
 icons = load("icons/make_icons.py")
@@ -46,10 +46,8 @@ def test_desktop_entry_opens_audio_video_and_projects() -> None:
     assert entry["Terminal"] == "false"
 
 
-def test_desktop_entry_is_valid_where_the_validator_exists() -> None:
-    validator = shutil.which("desktop-file-validate")
-    if validator is None:
-        pytest.skip("desktop-file-validate is not installed (Debian: desktop-file-utils)")
+def test_desktop_entry_is_valid() -> None:
+    validator = require_tool("desktop-file-validate", "Debian: desktop-file-utils")
     done = subprocess.run([validator, str(DESKTOP)], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -1,0 +1,46 @@
+"""One rule for "this run is CI", and the helpers that turn a missing tool or file into a failure.
+
+CI sets ``CI`` (GitHub and GitLab set ``CI=true``; `.ci/run` sets ``CI=1``). A developer who
+exports ``CI=0`` or ``CI=false`` to switch it off must get a local run, so only a non-empty value
+other than those counts (issue 16: any non-empty value used to count, "0" included).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import NoReturn
+
+import pytest
+
+OFF_VALUES = frozenset({"", "0", "false", "no", "off"})
+
+
+def ci_is_set(environ: dict[str, str] | None = None) -> bool:
+    """Whether this run is CI: ``CI`` set to a value other than empty, 0, false, no or off."""
+    value = (os.environ if environ is None else environ).get("CI", "")
+    return value.strip().lower() not in OFF_VALUES
+
+
+def missing(what: str) -> NoReturn:
+    """Skip locally, fail in CI: a test that cannot find its data must never pass silently."""
+    if ci_is_set():
+        pytest.fail(f"{what} not found, and CI is set: CI must provide it")
+    pytest.skip(f"{what} not found")
+
+
+def require_tool(name: str, hint: str) -> str:
+    """The path of command ``name``; skips locally and fails in CI when it is not installed."""
+    path = shutil.which(name)
+    if path is None:
+        missing(f"{name} ({hint})")
+    return path
+
+
+def updating_golden() -> bool:
+    """Whether golden-file tests should rewrite their files (``UPDATE_GOLDEN``), never under CI.
+
+    CI compares against what is committed: a stray ``UPDATE_GOLDEN`` there would make every golden
+    test pass by rewriting what it checks.
+    """
+    return os.environ.get("UPDATE_GOLDEN", "") not in OFF_VALUES and not ci_is_set()
