@@ -19,14 +19,18 @@ setup: $(STAMP)
 
 sysdeps: $(SYSDEPS_STAMP)
 
-$(SYSDEPS_STAMP): scripts/ensure-system-deps.sh
+# Checked again whenever dpkg's database changes (a package installed or removed), not once per
+# venv: a package removed later is noticed on the next `make`.
+DPKG_STATUS ?= /var/lib/dpkg/status
+
+$(SYSDEPS_STAMP): scripts/ensure-system-deps.sh $(wildcard $(DPKG_STATUS))
 	@mkdir -p $(VENV)
 	scripts/ensure-system-deps.sh
 	@touch $@
 
-$(STAMP): pyproject.toml $(SYSDEPS_STAMP)
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %d.%d)" % sys.version_info[:2])'
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Order-only on the system check: a new system package must not reinstall the Python ones.
+$(STAMP): pyproject.toml scripts/ensure-venv.sh | $(SYSDEPS_STAMP)
+	scripts/ensure-venv.sh $(VENV) $(PYTHON)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@

@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
-# Makes sure the system libraries the app needs are present.
-# Debian/Ubuntu: installs them with apt when running as root, otherwise prints the exact command.
-# macOS: checks for Homebrew's ffmpeg (needed for m4a/mp4/video files) and explains how to get it.
+# Makes sure the system packages the app, its tests and its packaging need are present.
+# Debian/Ubuntu: installs them with apt when running as root, otherwise prints the one exact
+# command to run and fails. macOS: checks for Homebrew's ffmpeg (needed for m4a/mp4/video files).
+# The Makefile runs this again whenever dpkg's database changes, so a removed package is noticed.
+#
+# Tests replace the system through OS_RELEASE (the os-release file) and stub commands on PATH.
 set -euo pipefail
 
 debian_packages=(
+    # `python3 -m venv` with pip: without it the venv is created half-way (see the Makefile)
+    python3-venv
     # Qt's xcb/offscreen platforms, OpenGL and fonts
     libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
     libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
     libxcb-render-util0 libxcb-image0 libxcb-xkb1 fonts-dejavu-core
-    # QtMultimedia audio output
+    # QtMultimedia audio output (libasound2 is renamed on newer releases: see resolve)
     libpulse0 libasound2
     # decoding m4a/mp4/video and everything libsndfile cannot read
     ffmpeg
@@ -17,7 +22,53 @@ debian_packages=(
     libopenblas0
     # headless screenshots of the app
     xvfb xauth
+    # PyInstaller reads and rewrites binaries with objdump/objcopy (the bundle test in `make test`)
+    binutils
+    # desktop-file-validate checks the Linux desktop entry (tests/packaging)
+    desktop-file-utils
 )
+
+os_release="${OS_RELEASE:-/etc/os-release}"
+
+# Prints "ID VERSION_ID UBUNTU_CODENAME ID_LIKE" of the running release, "-" for an unknown field.
+release_fields() {
+    local ID="" VERSION_ID="" UBUNTU_CODENAME="" ID_LIKE=""
+    # shellcheck disable=SC1090
+    [ -r "$os_release" ] && . "$os_release"
+    echo "${ID:--} ${VERSION_ID:--} ${UBUNTU_CODENAME:--} ${ID_LIKE:--}"
+}
+
+# Whether the release renamed its libraries for 64-bit time (Debian 13, Ubuntu 24.04 and later):
+# libasound2 became libasound2t64 there, and asking for the old name would never succeed.
+# https://wiki.debian.org/ReleaseGoals/64bit-time
+has_t64_names() {
+    local id version codename like
+    read -r id version codename like <<<"$(release_fields)"
+    case "$codename" in
+    bionic | focal | jammy | kinetic | lunar | mantic) return 1 ;;
+    -) ;;
+    *) return 0 ;; # Ubuntu 24.04 or later, or a derivative of it (Mint 22, Pop!_OS 24.04...)
+    esac
+    if [ "$id" = debian ]; then
+        # testing and unstable carry no VERSION_ID and have the new names
+        [ "$version" = - ] || [ "${version%%.*}" -ge 13 ]
+        return
+    fi
+    if [ "$id" = ubuntu ]; then
+        [ "${version%%.*}" -ge 24 ]
+        return
+    fi
+    # Another Debian-like release: ask apt which name it can install.
+    apt-cache policy libasound2t64 2>/dev/null | grep -q 'Candidate: [0-9]'
+}
+
+# The package this release calls $1.
+resolve() {
+    case "$1" in
+    libasound2) if has_t64_names; then echo libasound2t64; else echo libasound2; fi ;;
+    *) echo "$1" ;;
+    esac
+}
 
 case "$(uname -s)" in
 Darwin)
@@ -32,12 +83,18 @@ Linux) ;;
 esac
 
 command -v dpkg-query >/dev/null 2>&1 || {
-    echo "note: not a Debian-like system; install Qt's runtime libraries, ffmpeg and OpenBLAS yourself." >&2
+    echo "note: not a Debian-like system; install Python's venv module, Qt's runtime libraries," \
+        "ffmpeg, OpenBLAS, binutils and desktop-file-utils yourself." >&2
     exit 0
 }
 
-missing=()
+wanted=()
 for p in "${debian_packages[@]}"; do
+    wanted+=("$(resolve "$p")")
+done
+
+missing=()
+for p in "${wanted[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
@@ -50,6 +107,6 @@ if [ "$(id -u)" -eq 0 ]; then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
     echo "These system packages are missing. Install them, then run make again:" >&2
-    echo "    sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    echo "    sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 1
 fi
