@@ -122,8 +122,8 @@ class Session:
     """One run of the app, step by step."""
 
     def __init__(self, app, model: Path, work: Path, out: Path) -> None:  # type: ignore[no-untyped-def]
-        from ui.main_window import MainWindow
         from ui.settings import AppSettings
+        from ui.window.main_window import MainWindow
 
         self.app = app
         self.out = out
@@ -154,7 +154,7 @@ class Session:
 
     # -- steps ---------------------------------------------------------------------------------
     def queue_files(self) -> None:
-        from ui.queue_model import JobState
+        from ui.queue.item_model import JobState
 
         w = self.window
         reading = build_recording(READING, self.work / "austen-reading.wav")
@@ -177,7 +177,7 @@ class Session:
 
     def edit_and_play(self) -> None:
         from editor.commands import ReplaceWordText, SetSpeaker
-        from ui.undo import push_edit
+        from ui.transcript.undo import push_edit
 
         w = self.window
         w.show_session(self.reading_id)

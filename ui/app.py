@@ -76,7 +76,7 @@ def self_test(media: Path, model: str | None) -> int:
     from engine.errors import EngineError
     from engine.models import default_model
     from engine.transcriber import Transcriber
-    from ui.convert import transcript_from_results
+    from ui.files.convert import transcript_from_results
 
     try:
         transcriber = Transcriber(model or default_model())
@@ -108,7 +108,7 @@ def apply_color_scheme(theme: str = "system") -> None:
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    from ui.palette import dark_palette, light_palette
+    from ui.window.palette import dark_palette, light_palette
 
     app = QApplication.instance()
     if not isinstance(app, QApplication):
@@ -129,8 +129,8 @@ def start_window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     from PySide6.QtCore import QTimer
 
-    from ui.main_window import MainWindow
     from ui.settings import load_settings
+    from ui.window.main_window import MainWindow
 
     settings = load_settings()
     if args.model:
@@ -205,7 +205,7 @@ def install_error_handlers() -> None:
     """Log uncaught exceptions (any thread) and Qt's messages; show errors in a dialog."""
     from PySide6.QtCore import qInstallMessageHandler
 
-    from ui.error_reporter import ErrorReporter, qt_message_handler
+    from ui.window.error_reporter import ErrorReporter, qt_message_handler
 
     reporter = ErrorReporter.instance()
 

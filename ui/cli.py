@@ -30,7 +30,7 @@ from engine.models import default_model
 from engine.options import TranscribeOptions, VadOptions
 from engine.results import Progress, SegmentResult
 from engine.transcriber import Transcriber
-from ui.convert import transcript_from_results
+from ui.files.convert import transcript_from_results
 
 __all__ = ["main"]
 

@@ -82,7 +82,7 @@ class FakeTranscriber:
 
 @dataclass
 class FakeFactory:
-    """A `ui.worker.TranscriberFactory` building `FakeTranscriber` objects; records its calls."""
+    """A `ui.queue.worker.TranscriberFactory` making `FakeTranscriber` objects; records calls."""
 
     segments: int = 5
     delay: float = 0.02

@@ -16,8 +16,8 @@ from shell_fakes import make_not_audio, make_wav
 
 from ui import app as app_module
 from ui.app import apply_color_scheme, build_parser, install_error_handlers, main, setup_logging
-from ui.error_reporter import ErrorReporter
-from ui.queue_model import JobState
+from ui.queue.item_model import JobState
+from ui.window.error_reporter import ErrorReporter
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,7 +72,7 @@ def test_self_test_fails_in_words_without_a_model(tmp_path, capsys) -> None:
 def test_files_on_the_command_line_are_queued(qtbot, tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
     monkeypatch.setattr(
-        "ui.main_window.default_autosave_dir", lambda: tmp_path / "autosave", raising=True
+        "ui.window.main_window.default_autosave_dir", lambda: tmp_path / "autosave", raising=True
     )
     files = [make_wav(tmp_path / "one.wav"), make_wav(tmp_path / "two.wav")]
     # A model folder that does not exist: nothing is downloaded, the queue waits for a model.

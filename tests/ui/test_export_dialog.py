@@ -11,8 +11,9 @@ from pytestqt.qtbot import QtBot
 from editor.subtitles import PRESETS
 from editor.transcript import MediaInfo, Segment, Transcript, Word
 from editor.writers import WRITERS, ExportOptions, get_writer
-from ui import export_dialog
-from ui.export_dialog import PREVIEW_ITEMS, ExportDialog, import_subtitles_dialog
+from ui.dialogs import export as export_dialog
+from ui.dialogs.export import PREVIEW_ITEMS, ExportDialog
+from ui.dialogs.import_subtitles import import_subtitles_dialog
 from ui.settings import AppSettings
 
 

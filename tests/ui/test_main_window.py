@@ -15,12 +15,12 @@ from shell_fakes import FakeFactory, make_not_audio, make_wav
 
 from editor.commands import ReplaceWordText
 from editor.queries import word_spans
-from ui.main_window import MainWindow
-from ui.project_io import RecoveryDialog
-from ui.queue_model import JobState
+from ui.dialogs.recovery import RecoveryDialog
+from ui.queue.item_model import JobState
 from ui.settings import AppSettings
+from ui.transcript.undo import push_edit
 from ui.transcript.view import TranscriptView
-from ui.undo import push_edit
+from ui.window.main_window import MainWindow
 
 WAIT_MS = 15_000
 REAL_ENGINE_MS = 180_000  # the machine may be busy: only the outcome is checked
@@ -425,7 +425,7 @@ def test_removing_an_unsaved_transcript_asks_first(qtbot, make_window, answers, 
 
 
 def test_the_settings_dialog_applies_and_stores_its_choice(qtbot, make_window, monkeypatch):
-    from ui.model_dialog import TranscriptionSettingsDialog
+    from ui.dialogs.transcription_settings import TranscriptionSettingsDialog
     from ui.settings import load_settings
 
     factory = FakeFactory()

@@ -10,9 +10,11 @@ from test_model_download import TOTAL, FakeHub
 
 from engine.errors import ModelLoadError
 from engine.models import CATALOGUE, ModelSpec
-from ui import download, model_dialog
-from ui.download import format_bytes
-from ui.model_dialog import HEADERS, ModelTableModel, TranscriptionSettingsDialog
+from ui.dialogs import model_table as model_dialog
+from ui.dialogs.model_table import HEADERS, ModelTableModel
+from ui.dialogs.transcription_settings import TranscriptionSettingsDialog
+from ui.queue import model_download as download
+from ui.queue.model_download import format_bytes
 from ui.settings import AppSettings
 
 CACHED = frozenset({"tiny", "small"})

@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from engine.download import DownloadProgress
 from engine.errors import Cancelled, ModelLoadError
-from ui import download
-from ui.download import DownloadWorker, ModelDownloader, format_bytes
+from ui.queue import model_download as download
+from ui.queue.model_download import DownloadWorker, ModelDownloader, format_bytes
 
 TOTAL = 4_000_000
 

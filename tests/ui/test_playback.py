@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from ui.playback import MAX_RATE, MIN_RATE, PlaybackClock, clamp_rate, format_time, start_position
+from ui.playback.clock import (
+    MAX_RATE,
+    MIN_RATE,
+    PlaybackClock,
+    clamp_rate,
+    format_time,
+    start_position,
+)
 
 
 class FakeTime:
@@ -73,7 +80,7 @@ def test_clock_moves_with_time_and_rate() -> None:
 def test_ffmpegs_stream_dump_is_off_and_its_warnings_on(qtbot) -> None:
     from PySide6.QtCore import QLoggingCategory
 
-    from ui.playback import Playback
+    from ui.playback.clock import Playback
 
     playback = Playback()
     category = QLoggingCategory("qt.multimedia.ffmpeg.mediadataholder")

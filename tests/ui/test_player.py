@@ -9,8 +9,8 @@ from PySide6.QtGui import QColor, QKeySequence, QPalette
 from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 from pytestqt.qtbot import QtBot
 
-from ui.playback import MAX_RATE, MIN_RATE, NO_AUDIO_MESSAGE, format_time
-from ui.player import SHORTCUTS, PlayerBar
+from ui.playback.clock import MAX_RATE, MIN_RATE, NO_AUDIO_MESSAGE, format_time
+from ui.playback.player_bar import SHORTCUTS, PlayerBar
 from ui.settings import AppSettings
 
 TOLERANCE_MS = 60  # a backend may land on the nearest audio frame

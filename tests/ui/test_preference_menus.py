@@ -1,4 +1,4 @@
-"""The View menu and the Playback menu's preference submenus (`ui.preference_menus`)."""
+"""The View menu and the Playback menu's preference submenus (`ui.window.preference_menus`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
-from ui.preference_menus import (
+from ui.settings import AppSettings
+from ui.window.preference_menus import (
     REWIND_CHOICES_MS,
     SKIP_CHOICES_MS,
     THRESHOLD_CHOICES,
     PreferenceMenus,
 )
-from ui.settings import AppSettings
 
 _parents: list[QWidget] = []  # the menus live as long as their window
 

@@ -12,9 +12,11 @@ from editor.autosave import find_recoverable
 from editor.commands import ReplaceWordText, SetSpeaker
 from editor.project import load_project
 from engine.results import TranscriptionInfo
-from ui.project_io import PROJECT_SUFFIX, ProjectIO, RecoveryChoice, RecoveryDialog
-from ui.session import FileSession
-from ui.undo import push_edit
+from ui.dialogs.recovery import RecoveryDialog
+from ui.files.project_io import PROJECT_SUFFIX, ProjectIO
+from ui.files.questions import RecoveryChoice
+from ui.files.session import FileSession
+from ui.transcript.undo import push_edit
 
 
 @pytest.fixture

@@ -9,10 +9,16 @@ from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, QUrl
 from shell_fakes import FakeFactory, make_not_audio, make_wav
 
 from engine.options import TranscribeOptions
-from ui.queue_model import QUEUE_MIME_TYPE, JobState, QueueItem, QueueModel, collect_media_files
-from ui.queue_pane import QueuePane, format_clock, status_text
-from ui.queue_runner import QueueRunner, format_model_status
-from ui.worker import TranscriptionWorker
+from ui.queue.item_model import (
+    QUEUE_MIME_TYPE,
+    JobState,
+    QueueItem,
+    QueueModel,
+    collect_media_files,
+)
+from ui.queue.pane import QueuePane, format_clock, status_text
+from ui.queue.runner import QueueRunner, format_model_status
+from ui.queue.worker import TranscriptionWorker
 
 WAIT_MS = 10_000
 

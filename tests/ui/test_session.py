@@ -8,8 +8,8 @@ from shell_fakes import fake_segment, make_wav
 from editor.commands import ReplaceWordText
 from editor.transcript import Transcript
 from engine.results import TranscriptionInfo
-from ui.session import FileSession
-from ui.undo import push_edit
+from ui.files.session import FileSession
+from ui.transcript.undo import push_edit
 
 
 @pytest.fixture

@@ -6,32 +6,35 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from ui import player, shortcuts
-from ui.shortcuts import Shortcut, ShortcutsDialog, all_shortcuts, make_action, shortcuts_markdown
+from ui.dialogs.keyboard_shortcuts import ShortcutsDialog
+from ui.playback import player_bar as player
+from ui.shortcuts import Shortcut, make_action, shortcuts_markdown
+from ui.transcript import actions as transcript_actions
+from ui.window.actions import SHORTCUTS as WINDOW_SHORTCUTS
+from ui.window.actions import app_shortcuts
 
 ROWS = (
-    Shortcut("Playback", "Play/Pause", ("Esc", "Ctrl+Space"), "Start or stop."),
-    Shortcut("Edit", "Split | here", ("Ctrl+Return",), "Split the line."),
+    Shortcut("play", "Playback", "Play/Pause", ("Esc", "Ctrl+Space"), "Start or stop."),
+    Shortcut("split", "Edit", "Split | here", ("Ctrl+Return",), "Split the line."),
 )
 
 
-def test_all_shortcuts_include_the_player_once() -> None:
-    rows = all_shortcuts()
-    for row in player.SHORTCUTS:
-        assert rows.count(row) == 1
+def test_app_shortcuts_join_every_table_once() -> None:
+    rows = app_shortcuts()
+    for table in (WINDOW_SHORTCUTS, transcript_actions.SHORTCUTS, player.SHORTCUTS):
+        for row in table:
+            assert rows.count(row) == 1
+    assert len(rows) == len(WINDOW_SHORTCUTS) + len(transcript_actions.SHORTCUTS) + len(
+        player.SHORTCUTS
+    )
 
 
-def test_missing_modules_are_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shortcuts, "SOURCE_MODULES", ("ui.no_such_module", "ui.player"))
-    assert all_shortcuts() == player.SHORTCUTS
-
-
-def test_registered_shortcuts_are_listed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(shortcuts, "_registered", [])
-    monkeypatch.setattr(shortcuts, "SOURCE_MODULES", ())
-    shortcuts.register(ROWS)
-    shortcuts.register(ROWS)  # twice is once
-    assert all_shortcuts() == ROWS
+@pytest.mark.parametrize(
+    "table", [WINDOW_SHORTCUTS, transcript_actions.SHORTCUTS, player.SHORTCUTS]
+)
+def test_ids_are_unique_in_each_table(table: tuple[Shortcut, ...]) -> None:
+    ids = [row.id for row in table]
+    assert len(ids) == len(set(ids))
 
 
 def test_markdown_has_a_table_per_group() -> None:
@@ -45,13 +48,13 @@ def test_markdown_has_a_table_per_group() -> None:
 
 
 def test_default_markdown_lists_the_player_keys() -> None:
-    text = shortcuts_markdown()
+    text = shortcuts_markdown(app_shortcuts())
     assert "| Play/Pause | `Esc` or `Ctrl+Space` |" in text
     assert "`F4`" in text
 
 
 def test_dialog_shows_groups_and_rows(qtbot: QtBot) -> None:
-    dialog = ShortcutsDialog(None, ROWS)
+    dialog = ShortcutsDialog(ROWS)
     qtbot.addWidget(dialog)
     assert dialog.row_texts() == [
         ("Playback",),
@@ -78,6 +81,6 @@ def test_the_readme_lists_the_current_shortcuts() -> None:
     assert end in readme
     listed = readme.split(start, 1)[1].split(end, 1)[0]
     # The README nests the groups one level deeper, under "Keyboard shortcuts".
-    assert listed == shortcuts_markdown().replace("### ", "#### "), (
+    assert listed == shortcuts_markdown(app_shortcuts()).replace("### ", "#### "), (
         "README.md's shortcut tables are out of date: regenerate them (see ui/shortcuts.py)"
     )

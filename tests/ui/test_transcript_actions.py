@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QApplication, QDialog
 from pytestqt.qtbot import QtBot
 from transcript_helpers import block_texts, make_editor, plain_transcript, set_caret, view_of
 
+from ui.dialogs.speakers import RenameSpeakerDialog, SpeakerDialog
 from ui.transcript import SHORTCUTS, TranscriptEditor
-from ui.transcript.actions import NUDGE_MS, SPECS, RenameSpeakerDialog, SpeakerDialog
+from ui.transcript.actions import NUDGE_MS, SPECS
 
 TEXTS = ["one two three", "four five", "six seven eight"]
 

@@ -23,12 +23,12 @@ from editor.commands import ReplaceSegmentText
 from editor.document import Document
 from editor.queries import TranscriptIndex, word_spans
 from editor.transcript import Segment
+from ui.dialogs.speakers import SpeakerDialog
 from ui.transcript import TranscriptEditor
-from ui.transcript.actions import SpeakerDialog
 from ui.transcript.editor import NO_DOCUMENT, WAITING
 from ui.transcript.style import precise_clock
+from ui.transcript.undo import push_edit
 from ui.transcript.view import TranscriptView
-from ui.undo import push_edit
 
 
 def playback_spans(view: TranscriptView) -> list[tuple[int, int, int]]:

@@ -1,4 +1,4 @@
-"""ui.undo: editor commands on a real QUndoStack (push, merge, undo/redo, refusals)."""
+"""ui.transcript.undo: editor commands on a real QUndoStack (push, merge, undo/redo, refusals)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from editor.commands import (
 from editor.document import Document
 from editor.errors import EditorError, EditRejected
 from editor.transcript import Segment, Transcript, Word
-from ui.undo import EditorMacroCommand, EditorUndoCommand, push_edit, push_edits
+from ui.transcript.undo import EditorMacroCommand, EditorUndoCommand, push_edit, push_edits
 
 TEXTS = ["alpha beta gamma", "delta epsilon", "zeta eta theta"]
 

@@ -8,7 +8,7 @@ import pytest
 from shell_fakes import FakeFactory, Recorder, make_not_audio, make_wav
 
 from engine.options import TranscribeOptions
-from ui.worker import TranscriptionWorker
+from ui.queue.worker import TranscriptionWorker
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_an_unexpected_error_is_reported_and_logged(qtbot, worker, factory, medi
     factory.made[0].transcribe = explode
     w.request_job(3, str(media), TranscribeOptions())
     assert rec.wait_for(qtbot, "job_failed") == (3, "Unexpected error: boom")
-    assert any(r.exc_info for r in caplog.records if r.name == "ui.worker")
+    assert any(r.exc_info for r in caplog.records if r.name == "ui.queue.worker")
 
 
 def test_cancel_current_stops_within_a_batch(qtbot, media) -> None:

@@ -1,4 +1,4 @@
-"""The transcript editor's menu actions, their keys, and the speaker dialogs.
+"""The transcript editor's menu actions and their keys.
 
 `SPECS` is the one table of the editor's actions: `build_actions` makes ``QAction`` objects from
 it, and `SHORTCUTS` (name, keys, description) documents them for the keyboard shortcuts dialog.
@@ -13,16 +13,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QMenu,
-    QWidget,
-)
+from PySide6.QtWidgets import QMenu, QWidget
 
 from ui.shortcuts import Shortcut
 
@@ -30,8 +21,6 @@ __all__ = [
     "SHORTCUTS",
     "SPECS",
     "ActionSpec",
-    "RenameSpeakerDialog",
-    "SpeakerDialog",
     "build_actions",
 ]
 
@@ -109,7 +98,11 @@ SPECS: tuple[ActionSpec, ...] = (
 
 SHORTCUTS: tuple[Shortcut, ...] = tuple(
     Shortcut(
-        spec.group or "Edit", spec.text.rstrip("…"), (spec.keys or spec.shown,), spec.description
+        spec.name,
+        spec.group or "Edit",
+        spec.text.rstrip("…"),
+        (spec.keys or spec.shown,),
+        spec.description,
     )
     for spec in SPECS
 )
@@ -156,71 +149,3 @@ def build_actions(
             separator.setSeparator(True)
             menu_actions.append(separator)
     return menu_actions, keys
-
-
-class SpeakerDialog(QDialog):
-    """Asks for a speaker name: one of the transcript's speakers or a new one."""
-
-    def __init__(
-        self, speakers: tuple[str, ...], current: str | None, count: int, parent: QWidget | None
-    ) -> None:
-        """Offer ``speakers``, starting from ``current``, for ``count`` segments."""
-        super().__init__(parent)
-        self.setWindowTitle("Set Speaker")
-        self.combo = QComboBox(self)
-        self.combo.setEditable(True)
-        self.combo.addItems(list(speakers))
-        self.combo.setCurrentText(current or "")
-        editor = self.combo.lineEdit()
-        if editor is not None:
-            editor.setPlaceholderText("Name (empty: no speaker)")
-        self.combo.setMinimumWidth(240)
-        what = "this segment" if count == 1 else f"these {count} segments"
-        _form(self, f"Who speaks in {what}?", [("Speaker:", self.combo)])
-
-    def speaker(self) -> str | None:
-        """The chosen name (None to remove the speaker)."""
-        return self.combo.currentText().strip() or None
-
-
-class RenameSpeakerDialog(QDialog):
-    """Asks which speaker to rename, and to what."""
-
-    def __init__(self, speakers: tuple[str, ...], current: str | None, parent: QWidget | None):
-        """Offer ``speakers``, starting from ``current``."""
-        super().__init__(parent)
-        self.setWindowTitle("Rename Speaker")
-        self.old = QComboBox(self)
-        self.old.addItems(list(speakers))
-        if current in speakers:
-            self.old.setCurrentText(current)
-        self.new = QLineEdit(self)
-        self.new.setPlaceholderText("New name")
-        self.new.setText(self.old.currentText())
-        self.new.selectAll()
-        self.old.currentTextChanged.connect(self.new.setText)
-        _form(
-            self,
-            "Renames the speaker in every segment. A name already used merges the two.",
-            [("Speaker:", self.old), ("New name:", self.new)],
-        )
-
-    def names(self) -> tuple[str, str]:
-        """The (old, new) names."""
-        return self.old.currentText(), self.new.text().strip()
-
-
-def _form(dialog: QDialog, intro: str, rows: list[tuple[str, QWidget]]) -> None:
-    """Lay out a small dialog: an explanation, labelled fields, OK and Cancel."""
-    layout = QFormLayout(dialog)
-    label = QLabel(intro, dialog)
-    label.setWordWrap(True)
-    layout.addRow(label)
-    for text, field in rows:
-        layout.addRow(text, field)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
-    )
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    layout.addRow(buttons)

@@ -30,8 +30,8 @@ from editor.errors import EditorError
 from editor.queries import word_spans
 from editor.transcript import Segment
 from ui.transcript.sync import BlockSync
+from ui.transcript.undo import push_edit, push_edits
 from ui.transcript.view import TranscriptView
-from ui.undo import push_edit, push_edits
 
 __all__ = ["EditController", "split_index"]
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialog, QWidget
 
 from editor.commands import MoveSegmentBoundary, MoveWordBoundary, RenameSpeaker, SetSpeaker
 from editor.queries import word_at_char
-from ui.transcript.actions import RenameSpeakerDialog, SpeakerDialog
+from ui.dialogs.speakers import RenameSpeakerDialog, SpeakerDialog
 from ui.transcript.editing import EditController
 from ui.transcript.style import precise_clock
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
 
-from ui.playback import format_time  # the player's clock, so both show times alike
+from ui.playback.clock import format_time  # the player's clock, so both show times alike
 
 __all__ = ["Colours", "colours_for", "format_time", "precise_clock", "speaker_colour"]
 

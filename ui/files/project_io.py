@@ -7,22 +7,14 @@ the edits: a failed save leaves the session open and modified.
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,14 +29,13 @@ from editor.errors import EditorError, ProjectError
 from editor.media import MediaStatus, check_media, find_moved_media, media_info_for
 from editor.project import load_project, save_project
 from editor.transcript import MediaInfo
-from ui.session import FileSession
+from ui.files.questions import RecoveryChoice
+from ui.files.session import FileSession
 
 __all__ = [
     "PROJECT_FILTER",
     "PROJECT_SUFFIX",
     "ProjectIO",
-    "RecoveryChoice",
-    "RecoveryDialog",
     "default_autosave_dir",
 ]
 
@@ -62,73 +53,6 @@ def default_autosave_dir() -> Path:
     """``<app data>/autosave``, where the app keeps autosaves of unsaved work."""
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
     return Path(base) / "autosave"
-
-
-class RecoveryChoice(enum.Enum):
-    """What the person chose in the recovery dialog."""
-
-    RECOVER = "recover"
-    DISCARD = "discard"
-    LATER = "later"
-
-
-class RecoveryDialog(QDialog):
-    """Lists autosaves newer than their projects: Recover, Discard, or decide Later."""
-
-    def __init__(self, candidates: list[RecoveryCandidate], parent: QWidget | None = None) -> None:
-        """Show ``candidates`` (all checked)."""
-        super().__init__(parent)
-        self.setWindowTitle("Recover unsaved work")
-        self.choice = RecoveryChoice.LATER
-        intro = QLabel(
-            "Transcript Editor closed before this work was saved. "
-            "Recover it now, discard it, or decide later."
-        )
-        intro.setWordWrap(True)
-        self.list = QListWidget()
-        for candidate in candidates:
-            item = QListWidgetItem(_describe(candidate))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            item.setData(Qt.ItemDataRole.UserRole, candidate)
-            self.list.addItem(item)
-        buttons = QDialogButtonBox()
-        recover = buttons.addButton("Recover", QDialogButtonBox.ButtonRole.AcceptRole)
-        discard = buttons.addButton("Discard", QDialogButtonBox.ButtonRole.DestructiveRole)
-        later = buttons.addButton("Later", QDialogButtonBox.ButtonRole.RejectRole)
-        recover.setDefault(True)
-        recover.clicked.connect(lambda: self._choose(RecoveryChoice.RECOVER))
-        discard.clicked.connect(lambda: self._choose(RecoveryChoice.DISCARD))
-        later.clicked.connect(lambda: self._choose(RecoveryChoice.LATER))
-        self.buttons = {
-            RecoveryChoice.RECOVER: recover,
-            RecoveryChoice.DISCARD: discard,
-            RecoveryChoice.LATER: later,
-        }
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.list)
-        layout.addWidget(buttons)
-        self.resize(520, 280)
-
-    def checked(self) -> list[RecoveryCandidate]:
-        """The candidates left checked."""
-        items = (self.list.item(i) for i in range(self.list.count()))
-        return [
-            it.data(Qt.ItemDataRole.UserRole)
-            for it in items
-            if it.checkState() == Qt.CheckState.Checked
-        ]
-
-    def _choose(self, choice: RecoveryChoice) -> None:
-        self.choice = choice
-        self.done(QDialog.DialogCode.Accepted if choice is not RecoveryChoice.LATER else 0)
-
-
-def _describe(c: RecoveryCandidate) -> str:
-    name = (c.project_path or Path(c.media_path or c.autosave_path)).name
-    where = f"project {c.project_path}" if c.project_path else "never saved as a project"
-    return f"{name} — {c.word_count} words, autosaved {age_in_words(c.saved_at)} ({where})"
 
 
 class ProjectIO(QObject):
@@ -341,6 +265,8 @@ class ProjectIO(QObject):
     def _ask_recovery(
         self, candidates: list[RecoveryCandidate]
     ) -> tuple[RecoveryChoice, list[RecoveryCandidate]]:
+        from ui.dialogs.recovery import RecoveryDialog
+
         dialog = RecoveryDialog(candidates, self._window)
         dialog.exec()
         return dialog.choice, dialog.checked()
@@ -364,13 +290,3 @@ class ProjectIO(QObject):
             folder = c.project_path.parent if c.project_path else None
             self.relink_if_needed(session, media, [folder] if folder else [])
         return session
-
-
-def age_in_words(when: datetime) -> str:
-    """How long ago, roughly ("5 min ago")."""
-    seconds = max((datetime.now(UTC) - when).total_seconds(), 0)
-    if seconds < 90:
-        return "just now"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
-    return f"{seconds / 3600:.0f} h ago"

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.queue_model import JobState, QueueItem, QueueModel
+from ui.queue.item_model import JobState, QueueItem, QueueModel
 
 __all__ = ["QueueDelegate", "QueuePane", "format_clock", "status_text"]
 

@@ -1,6 +1,6 @@
 """The player bar: play/pause, a seek slider with times, skip buttons and a speed choice.
 
-The bar holds no playback rules: it drives a `ui.playback.Playback` (the QMediaPlayer, or the
+The bar holds no playback rules: it drives a `ui.playback.clock.Playback` (the QMediaPlayer, or the
 software clock when there is no audio output device) and forwards its signals.
 
 Keys (the transcriptionists' usual ones, see oTranscribe): Esc or Ctrl+Space play/pause,
@@ -26,20 +26,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.playback import MAX_RATE, MIN_RATE, NO_AUDIO_MESSAGE, RATE_STEP, Playback, format_time
+from ui.playback.clock import MAX_RATE, MIN_RATE, NO_AUDIO_MESSAGE, RATE_STEP, Playback, format_time
 from ui.settings import AppSettings
 from ui.shortcuts import Shortcut, make_action
 
 __all__ = ["SHORTCUTS", "PlayerBar", "tinted_icon"]
 
 SHORTCUTS: Final = (
-    Shortcut("Playback", "Play/Pause", ("Esc", "Ctrl+Space"),
+    Shortcut("play_pause", "Playback", "Play/Pause", ("Esc", "Ctrl+Space"),
              "Start or pause playback; resuming starts a little earlier."),
-    Shortcut("Playback", "Skip back", ("F1",), "Jump back a few seconds."),
-    Shortcut("Playback", "Skip forward", ("F2",), "Jump forward a few seconds."),
-    Shortcut("Playback", "Slower", ("F3",), "Play 0.1× slower (down to 0.5×)."),
-    Shortcut("Playback", "Faster", ("F4",), "Play 0.1× faster (up to 2×)."),
+    Shortcut("skip_back", "Playback", "Skip back", ("F1",), "Jump back a few seconds."),
+    Shortcut("skip_forward", "Playback", "Skip forward", ("F2",), "Jump forward a few seconds."),
+    Shortcut("slower", "Playback", "Slower", ("F3",), "Play 0.1× slower (down to 0.5×)."),
+    Shortcut("faster", "Playback", "Faster", ("F4",), "Play 0.1× faster (up to 2×)."),
 )  # fmt: skip
+
+
+#: The actions that need a recording (speed can be set before one is open).
+_NEED_MEDIA: Final = ("play_pause", "skip_back", "skip_forward")
 
 
 class _SeekSlider(QSlider):
@@ -104,7 +108,7 @@ class PlayerBar(QWidget):
         self._skip_ms = settings.skip_ms
         self.playback = Playback(self, rewind_ms=settings.rewind_on_resume_ms)
         self.playback.set_rate(settings.playback_rate)
-        self._actions = [make_action(s, self) for s in SHORTCUTS]
+        self._actions = {s.id: make_action(s, self) for s in SHORTCUTS}
         self._build()
         p = self.playback
         for mine, theirs in ((self.position_changed, p.position_changed),
@@ -120,7 +124,9 @@ class PlayerBar(QWidget):
         self._on_duration(0)
 
     def _build(self) -> None:
-        play, back, forward, slower, faster = self._actions
+        a = self._actions
+        play, back, forward = a["play_pause"], a["skip_back"], a["skip_forward"]
+        slower, faster = a["slower"], a["faster"]
         play.triggered.connect(self.toggle_play)
         back.triggered.connect(lambda: self.skip(-self._skip_ms))
         forward.triggered.connect(lambda: self.skip(self._skip_ms))
@@ -179,7 +185,7 @@ class PlayerBar(QWidget):
 
     def actions(self) -> list[QAction]:
         """Play/pause, skip back/forward, slower, faster, with their keys (for a menu)."""
-        return list(self._actions)
+        return list(self._actions.values())
 
     def apply_settings(self, settings: AppSettings) -> None:
         """Take rewind-on-resume and skip distance from ``settings``.
@@ -259,7 +265,8 @@ class PlayerBar(QWidget):
         with QSignalBlocker(self._slider):  # a clamped value is no seek by the person
             self._slider.setRange(0, ms)
         has_media = self.source() is not None
-        for action in self._actions[:3]:
+        for key in _NEED_MEDIA:
+            action = self._actions[key]
             action.setEnabled(has_media)
         self._slider.setEnabled(has_media)
         self._total.setText(self._format(ms))
@@ -271,7 +278,7 @@ class PlayerBar(QWidget):
 
     def _update_icons(self) -> None:
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
-        play, back, forward = self._actions[:3]
+        play, back, forward = (self._actions[key] for key in _NEED_MEDIA)
         pixmap = QStyle.StandardPixmap
         play.setIcon(
             tinted_icon(

@@ -2,7 +2,7 @@
 
 `Playback` reports the playhead through ``position_changed`` about 30 times a second while
 playing (read from a timer, because ``QMediaPlayer.positionChanged`` is coarse on some backends)
-and once after every seek. The widget around it is `ui.player.PlayerBar`.
+and once after every seek. The widget around it is `ui.playback.player_bar.PlayerBar`.
 
 Two things QtMultimedia leaves to the caller are handled here:
 

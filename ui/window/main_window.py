@@ -5,7 +5,7 @@ the `QueuePane`, the `TranscriptEditor` and the `PlayerBar`, keeps the title, th
 the status bar in step, and wires the panes: a clicked word seeks the player, the playhead
 highlights the spoken word. Files and folders dropped anywhere on it are queued; dropped
 projects and subtitle files are opened. The menu commands that run dialogs are in
-`ui.window_commands`.
+`ui.window.commands`.
 """
 
 from __future__ import annotations
@@ -30,21 +30,21 @@ from PySide6.QtWidgets import (
 
 from editor.errors import EditorError
 from engine.options import TranscribeOptions
-from ui.file_drops import FileDropFilter
-from ui.player import PlayerBar
-from ui.preference_menus import PreferenceMenus
-from ui.project_io import PROJECT_SUFFIX, AskRecovery, default_autosave_dir
-from ui.queue_model import MEDIA_EXTENSIONS
-from ui.queue_pane import QueuePane
-from ui.session import FileSession
+from ui.files.project_io import PROJECT_SUFFIX, AskRecovery, default_autosave_dir
+from ui.files.session import FileSession
+from ui.files.workspace import Workspace, model_on_disk
+from ui.playback.player_bar import PlayerBar
+from ui.queue.item_model import MEDIA_EXTENSIONS
+from ui.queue.pane import QueuePane
+from ui.queue.worker import TranscriberFactory
 from ui.settings import AppSettings, save_settings, to_transcribe_options
 from ui.transcript import TranscriptEditor
-from ui.window_actions import SHORTCUTS, WindowActions, build_menus
-from ui.window_commands import APP_NAME, WindowCommands
-from ui.worker import TranscriberFactory
-from ui.workspace import Workspace, model_on_disk
+from ui.window.actions import WindowActions, build_menus
+from ui.window.commands import APP_NAME, WindowCommands
+from ui.window.drops import FileDropFilter
+from ui.window.preference_menus import PreferenceMenus
 
-__all__ = ["APP_NAME", "SHORTCUTS", "MainWindow"]
+__all__ = ["MainWindow"]
 
 log = logging.getLogger(__name__)
 

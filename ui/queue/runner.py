@@ -19,8 +19,8 @@ from engine.download import DownloadProgress
 from engine.errors import EngineError
 from engine.options import TranscribeOptions
 from engine.results import TranscriptionInfo
-from ui.queue_model import JobState, QueueModel
-from ui.worker import TranscriptionWorker
+from ui.queue.item_model import JobState, QueueModel
+from ui.queue.worker import TranscriptionWorker
 
 __all__ = ["DurationProber", "QueueRunner", "format_model_status", "model_display_name"]
 

@@ -20,11 +20,11 @@ from editor.importers import import_subtitles
 from editor.media import media_info_for
 from engine.options import TranscribeOptions
 from engine.results import SegmentResult, TranscriptionInfo
-from ui.project_io import AskRecovery, ProjectIO
-from ui.queue_model import JobState, QueueModel
-from ui.queue_runner import QueueRunner
-from ui.session import FileSession
-from ui.worker import TranscriberFactory, TranscriptionWorker
+from ui.files.project_io import AskRecovery, ProjectIO
+from ui.files.session import FileSession
+from ui.queue.item_model import JobState, QueueModel
+from ui.queue.runner import QueueRunner
+from ui.queue.worker import TranscriberFactory, TranscriptionWorker
 
 __all__ = ["Workspace", "model_on_disk"]
 

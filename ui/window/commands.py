@@ -4,7 +4,7 @@ Open, save, export, settings and help, and the Save / Discard / Cancel question 
 unsaved work is dropped.
 
 `WindowCommands` works on the window it is given (its current session, editor, player and
-settings), so `ui.main_window` keeps to building and wiring the window.
+settings), so `ui.window.main_window` keeps to building and wiring the window.
 """
 
 from __future__ import annotations
@@ -17,12 +17,12 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from editor.transcript import Transcript
-from ui.project_io import PROJECT_FILTER, ProjectIO
-from ui.queue_model import MEDIA_EXTENSIONS
-from ui.session import FileSession
+from ui.files.project_io import PROJECT_FILTER, ProjectIO
+from ui.files.session import FileSession
+from ui.queue.item_model import MEDIA_EXTENSIONS
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    from ui.window.main_window import MainWindow
 
 __all__ = ["APP_NAME", "WindowCommands"]
 
@@ -55,7 +55,7 @@ class WindowCommands(QObject):
 
     def ask_import_subtitles(self) -> None:
         """File > Import Subtitles: a subtitle file and, optionally, its recording."""
-        from ui.export_dialog import import_subtitles_dialog
+        from ui.dialogs.import_subtitles import import_subtitles_dialog
 
         chosen = import_subtitles_dialog(self._window)
         if chosen is not None:
@@ -73,7 +73,7 @@ class WindowCommands(QObject):
 
     def export(self) -> None:
         """File > Export: the export dialog over the transcript shown."""
-        from ui.export_dialog import ExportDialog
+        from ui.dialogs.export import ExportDialog
 
         window = self._window
         session = window.current_session()
@@ -110,7 +110,7 @@ class WindowCommands(QObject):
     # -- Transcription and Help ----------------------------------------------------------------
     def open_settings(self) -> None:
         """Transcription > Settings: the model, language and transcription options."""
-        from ui.model_dialog import TranscriptionSettingsDialog
+        from ui.dialogs.transcription_settings import TranscriptionSettingsDialog
 
         dialog = TranscriptionSettingsDialog(self._window.settings, self._window)
         if dialog.exec():
@@ -118,9 +118,10 @@ class WindowCommands(QObject):
 
     def show_shortcuts(self) -> None:
         """Help > Keyboard Shortcuts."""
-        from ui.shortcuts import ShortcutsDialog
+        from ui.dialogs.keyboard_shortcuts import ShortcutsDialog
+        from ui.window.actions import app_shortcuts
 
-        ShortcutsDialog(self._window).exec()
+        ShortcutsDialog(app_shortcuts(), self._window).exec()
 
     def show_about(self) -> None:
         """Help > About."""

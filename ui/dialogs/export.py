@@ -45,18 +45,13 @@ from editor.transcript import Transcript
 from editor.writers import WRITERS, export_to_path, get_writer
 from ui.settings import AppSettings, to_export_options
 
-__all__ = ["MEDIA_EXTENSIONS", "PREVIEW_ITEMS", "ExportDialog", "import_subtitles_dialog"]
+__all__ = ["PREVIEW_ITEMS", "ExportDialog"]
 
 log = logging.getLogger(__name__)
 
 #: Cues (subtitles) or paragraphs/lines (text, JSON) shown in the preview.
 PREVIEW_ITEMS: Final = 8
 _PREVIEW_JSON_LINES: Final = 60
-#: Media files looked for beside imported subtitles, most likely first.
-MEDIA_EXTENSIONS: Final = (
-    "wav", "mp3", "m4a", "flac", "ogg", "opus", "aac", "wma", "aiff",
-    "mp4", "mov", "mkv", "webm", "avi",
-)  # fmt: skip
 _PARAGRAPHS: Final = (
     ("segment", "One per line of the transcript"),
     ("speaker", "One per speaker turn"),
@@ -315,35 +310,3 @@ class ExportDialog(QDialog):
         log.info("Exported %s", path)
         self._exported = path
         self.accept()
-
-
-def import_subtitles_dialog(parent: QWidget | None = None) -> tuple[Path, Path | None] | None:
-    """Ask for a subtitle file, then for its media (None when the person skips that).
-
-    The media dialog opens on a file beside the subtitles with the same name, when one exists.
-
-    Returns:
-        (subtitles, media or None), or None when no subtitle file was chosen.
-    """
-    chosen, _filter = QFileDialog.getOpenFileName(
-        parent, "Import subtitles", "", "Subtitles (*.srt *.vtt);;All files (*)"
-    )
-    if not chosen:
-        return None
-    subtitles = Path(chosen)
-    guess = next(
-        (
-            subtitles.with_suffix(f".{ext}")
-            for ext in MEDIA_EXTENSIONS
-            if subtitles.with_suffix(f".{ext}").is_file()
-        ),
-        None,
-    )
-    patterns = " ".join(f"*.{ext}" for ext in MEDIA_EXTENSIONS)
-    media, _filter = QFileDialog.getOpenFileName(
-        parent,
-        f"Media of {subtitles.name} (Cancel: import without media)",
-        str(guess or subtitles.parent),
-        f"Audio and video ({patterns});;All files (*)",
-    )
-    return subtitles, Path(media) if media else None

@@ -1,47 +1,58 @@
 """The main window's own commands (File, Edit undo/redo, Transcription, Help) and their keys.
 
-`SHORTCUTS` is the table the Help > Keyboard shortcuts dialog and the README read (re-exported by
-`ui.main_window`); `WindowActions` builds one QAction per row, so the keys cannot drift from
-the table. The player's and the transcript editor's actions come from those widgets.
+`SHORTCUTS` is the window's part of the app's shortcut table; `WindowActions` builds one QAction
+per row, bound by the row's id (a field of `WindowActions` per id), so the keys cannot drift from
+the table. The player's and the transcript editor's actions come from those widgets;
+`app_shortcuts` joins the three tables for Help > Keyboard Shortcuts and the README.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle
 
-from ui.preference_menus import PreferenceMenus
+from ui.playback import player_bar
 from ui.shortcuts import Shortcut, make_action
+from ui.transcript import actions as transcript_actions
+from ui.window.preference_menus import PreferenceMenus
 
-__all__ = ["SHORTCUTS", "WindowActions", "build_menus"]
+__all__ = ["SHORTCUTS", "WindowActions", "app_shortcuts", "build_menus"]
 
 SHORTCUTS: Final = (
-    Shortcut("File", "Open Media…", ("Ctrl+O",),
+    Shortcut("open_media", "File", "Open Media…", ("Ctrl+O",),
              "Add recordings (or folders of them) to the transcription queue."),
-    Shortcut("File", "Open Project…", ("Ctrl+Shift+O",), "Open a saved transcript project."),
-    Shortcut("File", "Save", ("Ctrl+S",), "Save the transcript shown as a project."),
-    Shortcut("File", "Save As…", ("Ctrl+Shift+S",), "Save the transcript shown as a new project."),
-    Shortcut("File", "Import Subtitles…", ("Ctrl+I",),
+    Shortcut("open_project", "File", "Open Project…", ("Ctrl+Shift+O",),
+             "Open a saved transcript project."),
+    Shortcut("save", "File", "Save", ("Ctrl+S",), "Save the transcript shown as a project."),
+    Shortcut("save_as", "File", "Save As…", ("Ctrl+Shift+S",),
+             "Save the transcript shown as a new project."),
+    Shortcut("import_subtitles", "File", "Import Subtitles…", ("Ctrl+I",),
              "Open an SRT or WebVTT file, with its recording, to correct it."),
-    Shortcut("File", "Export…", ("Ctrl+E",), "Export as subtitles (SRT, WebVTT), text or JSON."),
-    Shortcut("File", "Quit", ("Ctrl+Q",), "Close the app (asks about unsaved work)."),
-    Shortcut("Edit", "Undo", ("Ctrl+Z",), "Undo the last edit."),
-    Shortcut("Edit", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the edit just undone."),
-    Shortcut("Transcription", "Transcription Settings…", ("Ctrl+,",),
+    Shortcut("export", "File", "Export…", ("Ctrl+E",),
+             "Export as subtitles (SRT, WebVTT), text or JSON."),
+    Shortcut("quit", "File", "Quit", ("Ctrl+Q",), "Close the app (asks about unsaved work)."),
+    Shortcut("undo", "Edit", "Undo", ("Ctrl+Z",), "Undo the last edit."),
+    Shortcut("redo", "Edit", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the edit just undone."),
+    Shortcut("settings", "Transcription", "Transcription Settings…", ("Ctrl+,",),
              "Choose and download the model, the language and how to transcribe."),
-    Shortcut("Transcription", "Cancel Transcription", ("Ctrl+.",),
+    Shortcut("cancel", "Transcription", "Cancel Transcription", ("Ctrl+.",),
              "Stop transcribing the file that runs."),
-    Shortcut("Help", "Keyboard Shortcuts", ("Ctrl+/",), "List every keyboard shortcut."),
+    Shortcut("shortcuts", "Help", "Keyboard Shortcuts", ("Ctrl+/",),
+             "List every keyboard shortcut."),
 )  # fmt: skip
+
+
+def app_shortcuts() -> tuple[Shortcut, ...]:
+    """Every shortcut of the app, in the order the dialog and the README list them."""
+    return (*SHORTCUTS, *transcript_actions.SHORTCUTS, *player_bar.SHORTCUTS)
 
 
 @dataclass(frozen=True, slots=True)
 class WindowActions:
-    """The window's actions, one per `SHORTCUTS` row plus About."""
+    """The window's actions, one per `SHORTCUTS` row (the field named by its id) plus About."""
 
     open_media: QAction
     open_project: QAction
@@ -60,8 +71,7 @@ class WindowActions:
     @classmethod
     def create(cls, window: QMainWindow) -> WindowActions:
         """Make the actions (not yet connected) for ``window``."""
-        names = [f.name for f in dataclasses.fields(cls)]
-        made = {name: make_action(s, window) for name, s in zip(names, SHORTCUTS, strict=False)}
+        made = {s.id: make_action(s, window) for s in SHORTCUTS}
         about = QAction("About Transcript Editor", window)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         actions = cls(**made, about=about)

@@ -21,7 +21,7 @@ from editor.errors import EditorError
 from editor.project import Project
 from editor.transcript import MediaInfo, Transcript
 from engine.results import SegmentResult, TranscriptionInfo
-from ui.convert import media_for, segments_from_results
+from ui.files.convert import media_for, segments_from_results
 
 __all__ = ["FileSession"]
 

@@ -1,0 +1,1 @@
+"""Playing the recording: the media clock (`clock`) and the player bar under the transcript."""
