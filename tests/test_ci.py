@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from ci import ci_is_set, updating_golden
-from conftest import REPO
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(

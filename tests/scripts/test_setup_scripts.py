@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+
+REPO = Path(__file__).resolve().parents[2]
+
 
 SYSTEM_DEPS = REPO / "scripts" / "ensure-system-deps.sh"
 ENSURE_VENV = REPO / "scripts" / "ensure-venv.sh"
