@@ -17,11 +17,12 @@ counting files, so it is used here only to plan: ``dry_run=True``.)
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.file_download import repo_folder_name
 
-from engine.errors import Cancelled, EngineError, ModelLoadError
+from engine.errors import Cancelled, EngineError, ModelChecksumError, ModelLoadError
 
 __all__ = [
     "DownloadProgress",
@@ -58,12 +59,14 @@ __all__ = [
     "hub_offline",
     "plan_fetch",
     "repo_size_on_disk",
+    "sha256_of",
 ]
 
 logger = logging.getLogger(__name__)
 
 _MB: Final = 1024 * 1024
 _CANCEL_POLL_S: Final = 0.2  # how often the Xet watcher looks at the cancel event
+_HASH_CHUNK: Final = 8 * _MB  # bytes read at a time when checking a checksum
 _TRUE_VALUES: Final = frozenset({"1", "on", "yes", "true"})
 
 
@@ -133,10 +136,11 @@ def hub_offline() -> bool:
     return env in _TRUE_VALUES or bool(constants.HF_HUB_OFFLINE)
 
 
-def cached_snapshot(repo: str, patterns: Sequence[str]) -> Path | None:
+def cached_snapshot(repo: str, patterns: Sequence[str], revision: str | None = None) -> Path | None:
     """The cached snapshot folder of a repository, without any network; None if not cached.
 
     The folder may lack some files (an interrupted download): the caller checks what it needs.
+    ``revision`` asks for that commit's snapshot; None for the one ``main`` last pointed at.
     """
     try:
         folder = snapshot_download(
@@ -144,6 +148,7 @@ def cached_snapshot(repo: str, patterns: Sequence[str]) -> Path | None:
             allow_patterns=list(patterns),
             cache_dir=hub_cache_dir(),
             local_files_only=True,
+            revision=revision,
         )
     except LocalEntryNotFoundError as e:
         # IncompleteSnapshotError (huggingface_hub >= 2) names a snapshot that the cache's own
@@ -167,8 +172,10 @@ def cached_file(repo: str, filename: str) -> Path | None:
     return Path(path) if isinstance(path, str) else None
 
 
-def plan_fetch(repo: str, patterns: Sequence[str]) -> RepoPlan:
+def plan_fetch(repo: str, patterns: Sequence[str], revision: str | None = None) -> RepoPlan:
     """Ask the Hub which files of a repository match the patterns and which are not cached.
+
+    ``revision`` pins the commit to fetch; None takes whatever ``main`` is now.
 
     Raises:
         ModelLoadError: No connection, unknown or gated repository, or no matching files.
@@ -179,6 +186,7 @@ def plan_fetch(repo: str, patterns: Sequence[str]) -> RepoPlan:
             allow_patterns=list(patterns),
             cache_dir=hub_cache_dir(),
             dry_run=True,
+            revision=revision,
             tqdm_class=cast(Any, _ProgressBar),  # the dry run draws bars too, by default
         )
     except Exception as e:  # the Hub client raises many types; all mean "cannot download"
@@ -277,14 +285,23 @@ class ProgressTracker:
             self._on_progress(DownloadProgress(self._reported, total, file))
 
 
-def fetch(plan: RepoPlan, tracker: ProgressTracker) -> Path:
+def fetch(
+    plan: RepoPlan, tracker: ProgressTracker, sha256: Mapping[str, str] | None = None
+) -> Path:
     """Download a plan's missing files into the cache, one after another.
+
+    Args:
+        plan: What to fetch (`plan_fetch`).
+        tracker: Receives the progress and holds the cancel event.
+        sha256: Expected checksums by file name; each such file is checked as soon as it is
+            downloaded, and deleted from the cache when it differs.
 
     Returns:
         The snapshot folder holding the files.
 
     Raises:
         Cancelled: The cancel event was set; the cache keeps what it can resume.
+        ModelChecksumError: A file differs from its checksum; it is no longer in the cache.
         ModelLoadError: No connection, disk full, refused access...
     """
     _check_disk_space(plan)
@@ -295,7 +312,7 @@ def fetch(plan: RepoPlan, tracker: ProgressTracker) -> Path:
             logger.info("Downloading %s from %s (%s bytes)", name, plan.repo, size)
             tracker.moved(key, name, 0)
             try:
-                hf_hub_download(
+                path = hf_hub_download(
                     plan.repo,
                     name,
                     revision=plan.commit,
@@ -310,8 +327,53 @@ def fetch(plan: RepoPlan, tracker: ProgressTracker) -> Path:
                 if tracker.cancelled:
                     raise Cancelled("the model download was cancelled") from e
                 raise _hub_error(e, plan.repo) from e
+            if sha256 and name in sha256:
+                _verify(Path(path), sha256[name], plan.repo, tracker)
             tracker.finished(key, name)
     return plan.folder
+
+
+def sha256_of(path: Path, check_cancelled: Callable[[], None] | None = None) -> str:
+    """The hex sha256 of a file, read in chunks; ``check_cancelled`` runs between them."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(_HASH_CHUNK):
+            digest.update(chunk)
+            if check_cancelled is not None:
+                check_cancelled()
+    return digest.hexdigest()
+
+
+def _verify(path: Path, expected: str, repo: str, tracker: ProgressTracker) -> None:
+    """Check a downloaded file against its pinned checksum; delete it from the cache if wrong.
+
+    huggingface_hub does not check what it downloads against the Hub's sha256, so a damaged
+    transfer, a proxy or a replaced file would otherwise be loaded as the model (issue 16).
+    """
+    try:
+        actual = sha256_of(path, tracker.check_cancelled)
+    except OSError as e:
+        raise ModelLoadError(f"cannot read the downloaded {path.name} of {repo}: {e}") from e
+    if actual == expected.lower():
+        logger.info("%s of %s matches its pinned sha256", path.name, repo)
+        return
+    _discard(path)
+    raise ModelChecksumError(
+        f"the downloaded {path.name} of {repo} is not the file this app was checked with "
+        f"(its checksum is {actual[:12]}…, expected {expected[:12]}…), so it was deleted. "
+        "Try the download again; if this keeps happening, the network or the repository "
+        "changed the file: please report it"
+    )
+
+
+def _discard(path: Path) -> None:
+    """Remove a cached file: the snapshot entry and the blob it points at."""
+    blob = path.resolve()
+    for target in (path, blob):
+        try:
+            target.unlink(missing_ok=True)
+        except OSError as e:
+            logger.warning("Cannot delete the rejected file %s: %s", target, e)
 
 
 class _ProgressBar:

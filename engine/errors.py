@@ -17,5 +17,9 @@ class ModelLoadError(EngineError):
     """A model cannot be found, downloaded or loaded; the message says what to do."""
 
 
+class ModelChecksumError(ModelLoadError):
+    """Downloaded weights differ from the checksum the catalogue pins; they were deleted."""
+
+
 class Cancelled(EngineError):
     """The caller asked to stop (through the cancel event) and the engine stopped."""

@@ -9,7 +9,8 @@ from the matching openai/distil-whisper repository into that repository's own ca
 half-written). Cached models resolve without touching the network.
 
 Only ``weights.safetensors`` and ``weights.npz`` are ever loaded: never pickled PyTorch files,
-which can run code when opened.
+which can run code when opened. Catalogue models pinned in `engine.model_pins` download that
+commit only, and their weights are checked against the pinned sha256.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ from engine.download import (
     plan_fetch,
     repo_size_on_disk,
 )
-from engine.errors import ModelLoadError
+from engine.errors import EngineError, ModelLoadError
+from engine.model_pins import PINS
 
 __all__ = [
     "CATALOGUE",
@@ -47,6 +49,7 @@ __all__ = [
     "ModelFiles",
     "ModelSpec",
     "cached_models",
+    "check_task",
     "default_model",
     "delete_model",
     "find_spec",
@@ -74,6 +77,10 @@ class ModelSpec:
         quality: Rough accuracy for the UI, 1 to 5 stars.
         description: One line for the UI.
         quantization: Weight bits when quantized (4 or 8), None for float16.
+        can_translate: Whether it was trained to translate into English; large-v3-turbo was
+            fine-tuned on transcription only, and English-only models know no other language.
+        revision: The pinned commit of ``repo``, None where unpinned (see `engine.model_pins`).
+        weights_sha256: The sha256 of the weights file at ``revision``, None where unpinned.
     """
 
     name: str
@@ -86,6 +93,18 @@ class ModelSpec:
     quality: int
     description: str
     quantization: Literal[4, 8] | None = None
+    can_translate: bool = False
+    revision: str | None = None
+    weights_sha256: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        """Whether downloads are checked: a fixed commit and the sha256 of its weights."""
+        return self.revision is not None and self.weights_sha256 is not None
+
+    def supports(self, task: str) -> bool:
+        """Whether the model does ``task`` ("transcribe" or "translate")."""
+        return task == "transcribe" or (task == "translate" and self.can_translate)
 
 
 # Repositories checked against mlx-community model pages and apps using them (mlx-examples
@@ -93,11 +112,12 @@ class ModelSpec:
 # and distil-large-v3 are their weight files; the others are estimates (the .en twins match
 # their multilingual ones; 4/8-bit are about 0.28/0.53 of float16). Speeds follow the openai/
 # whisper README (relative to large) and the distil-large-v3 card; quantized speeds are guesses.
-CATALOGUE: Final[tuple[ModelSpec, ...]] = (
+_ENTRIES: Final[tuple[ModelSpec, ...]] = (
     ModelSpec(
         name="tiny", repo="mlx-community/whisper-tiny-mlx", tokenizer_repo="openai/whisper-tiny",
         download_mb=74, languages="multilingual", parameters="39M", relative_speed=10.0,
-        quality=1, description="Fastest and roughest: quick drafts and testing.",
+        quality=1, can_translate=True,
+        description="Fastest and roughest: quick drafts and testing.",
     ),
     ModelSpec(
         name="tiny.en", repo="mlx-community/whisper-tiny.en-mlx",
@@ -108,7 +128,8 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
     ModelSpec(
         name="base", repo="mlx-community/whisper-base-mlx", tokenizer_repo="openai/whisper-base",
         download_mb=144, languages="multilingual", parameters="74M", relative_speed=7.0,
-        quality=2, description="Very fast, many mistakes on hard audio.",
+        quality=2, can_translate=True,
+        description="Very fast, many mistakes on hard audio.",
     ),
     ModelSpec(
         name="base.en", repo="mlx-community/whisper-base.en-mlx",
@@ -119,7 +140,7 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
     ModelSpec(
         name="small", repo="mlx-community/whisper-small-mlx",
         tokenizer_repo="openai/whisper-small", download_mb=481, languages="multilingual",
-        parameters="244M", relative_speed=4.0, quality=3,
+        parameters="244M", relative_speed=4.0, quality=3, can_translate=True,
         description="Fast and good: a sound default on any computer.",
     ),
     ModelSpec(
@@ -131,7 +152,7 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
     ModelSpec(
         name="medium", repo="mlx-community/whisper-medium-mlx",
         tokenizer_repo="openai/whisper-medium", download_mb=1525, languages="multilingual",
-        parameters="769M", relative_speed=2.0, quality=4,
+        parameters="769M", relative_speed=2.0, quality=4, can_translate=True,
         description="Accurate but slow; large-v3-turbo is usually the better choice.",
     ),
     ModelSpec(
@@ -143,13 +164,13 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
     ModelSpec(
         name="large-v2", repo="mlx-community/whisper-large-v2-mlx",
         tokenizer_repo="openai/whisper-large-v2", download_mb=3084, languages="multilingual",
-        parameters="1550M", relative_speed=1.0, quality=4,
+        parameters="1550M", relative_speed=1.0, quality=4, can_translate=True,
         description="The previous large model; fewer made-up repetitions than v3 on some audio.",
     ),
     ModelSpec(
         name="large-v3", repo="mlx-community/whisper-large-v3-mlx",
         tokenizer_repo="openai/whisper-large-v3", download_mb=3084, languages="multilingual",
-        parameters="1550M", relative_speed=1.0, quality=5,
+        parameters="1550M", relative_speed=1.0, quality=5, can_translate=True,
         description="Most accurate, slowest and largest.",
     ),
     ModelSpec(
@@ -171,22 +192,16 @@ CATALOGUE: Final[tuple[ModelSpec, ...]] = (
         description="large-v3-turbo in 4-bit: a third of the download, slightly less accurate.",
         quantization=4,
     ),
-    # Not verified on a model page (named by lightning-whisper-mlx): large-v3 in 4 and 8 bits.
-    ModelSpec(
-        name="large-v3-q4", repo="mlx-community/whisper-large-v3-mlx-4bit",
-        tokenizer_repo="openai/whisper-large-v3", download_mb=870, languages="multilingual",
-        parameters="1550M", relative_speed=1.5, quality=4,
-        description="large-v3 in 4-bit: much smaller, a little less accurate.",
-        quantization=4,
-    ),
-    ModelSpec(
-        name="large-v3-q8", repo="mlx-community/whisper-large-v3-mlx-8bit",
-        tokenizer_repo="openai/whisper-large-v3", download_mb=1640, languages="multilingual",
-        parameters="1550M", relative_speed=1.2, quality=5,
-        description="large-v3 in 8-bit: half the size, practically the same accuracy.",
-        quantization=8,
-    ),
 )  # fmt: skip
+
+# Only what a model page confirms: large-v3 in 4 and 8 bits (named by lightning-whisper-mlx
+# alone) are left out until someone checks them (issue 16).
+CATALOGUE: Final[tuple[ModelSpec, ...]] = tuple(
+    dataclasses.replace(s, revision=PINS[s.name][0], weights_sha256=PINS[s.name][1])
+    if s.name in PINS
+    else s
+    for s in _ENTRIES
+)
 
 # "small": in an editor where every wrong word costs a correction, tiny/base make too many;
 # small is accurate enough, multilingual, a ~480 MB download, and quick even on a CPU, where
@@ -295,13 +310,41 @@ def resolve_model(
         folder, layout = _hub_model(repo, spec, no_download, tracker)
     config, weights = _require_model(folder, layout, where)
     tokenizer = layout.tokenizer or _external_tokenizer(name, spec, layout, no_download, tracker)
-    logger.info("Model %s: weights %s, tokenizer %s", name, weights, tokenizer)
+    logger.info(
+        "Model %s (%s): weights %s, tokenizer %s", name, _pin_note(spec), weights, tokenizer
+    )
     return ModelFiles(name, folder, config, weights, tokenizer, spec)
+
+
+def check_task(spec: ModelSpec | None, task: str) -> None:
+    """Refuse a task the catalogue model was not trained for.
+
+    Models outside the catalogue (``spec`` None) are not known well enough to refuse anything;
+    English-only ones are refused by the transcriber, which sees the vocabulary.
+
+    Raises:
+        EngineError: ``task`` is "translate" and the model cannot translate.
+    """
+    if spec is None or spec.supports(task):
+        return
+    able = ", ".join(s.name for s in CATALOGUE if s.supports(task))
+    raise EngineError(
+        f"The model {spec.name} was not trained to {task}, so its output would not be a "
+        f"translation; choose transcribe, or a model that translates ({able})."
+    )
+
+
+def _pin_note(spec: ModelSpec | None) -> str:
+    if spec is None:
+        return "not in the catalogue"
+    if spec.revision is not None and spec.weights_sha256 is not None:
+        return f"pinned to {spec.revision[:12]}"
+    return "unpinned: whatever Hugging Face serves is loaded"
 
 
 def is_downloaded(spec: ModelSpec) -> bool:
     """Whether a catalogue model is in the cache, tokenizer included (no network)."""
-    folder = cached_snapshot(spec.repo, _MODEL_PATTERNS)
+    folder = cached_snapshot(spec.repo, _MODEL_PATTERNS, spec.revision)
     if folder is None:
         return False
     try:
@@ -385,7 +428,8 @@ def _hub_model(
     repo: str, spec: ModelSpec | None, no_download: str | None, tracker: ProgressTracker
 ) -> tuple[Path, _Layout]:
     """The cached snapshot of a model repository, downloaded first if incomplete."""
-    folder = cached_snapshot(repo, _MODEL_PATTERNS)
+    revision = spec.revision if spec else None
+    folder = cached_snapshot(repo, _MODEL_PATTERNS, revision)
     if folder is not None:
         layout = _inspect(folder)
         if layout.config is not None and layout.weights is not None:
@@ -394,14 +438,16 @@ def _hub_model(
     if no_download is not None:
         size = f" (about {spec.download_mb} MB)" if spec else ""
         raise ModelLoadError(f"the model {name}{size} is not downloaded yet and {no_download}")
-    plan = _without_redundant_weights(plan_fetch(repo, _MODEL_PATTERNS))
+    if spec is not None and not spec.pinned:
+        logger.warning("Downloading %s unpinned: no checked revision or weights checksum", name)
+    plan = _without_redundant_weights(plan_fetch(repo, _MODEL_PATTERNS, revision))
     tracker.expect(plan)
     tokenizer_plan = None
     if spec is not None and _needs_tokenizer(plan, spec):
         # Planned now so the first progress report already has the whole total.
         tokenizer_plan = plan_fetch(spec.tokenizer_repo, (_TOKENIZER_FILE,))
         tracker.expect(tokenizer_plan)
-    folder = fetch(plan, tracker)
+    folder = fetch(plan, tracker, _weights_checksum(plan, spec))
     if tokenizer_plan is not None:
         fetch(tokenizer_plan, tracker)
     return folder, _inspect(folder)
@@ -413,6 +459,14 @@ def _without_redundant_weights(plan: RepoPlan) -> RepoPlan:
         return plan
     missing = tuple(item for item in plan.missing if item[0] not in _WEIGHT_FILES[1:])
     return dataclasses.replace(plan, missing=missing)
+
+
+def _weights_checksum(plan: RepoPlan, spec: ModelSpec | None) -> dict[str, str]:
+    """The pinned sha256 of the weights file the plan fetches, by name; empty when unpinned."""
+    if spec is None or spec.weights_sha256 is None:
+        return {}
+    weights = next((name for name in _WEIGHT_FILES if name in plan.files), None)
+    return {weights: spec.weights_sha256} if weights else {}
 
 
 def _needs_tokenizer(plan: RepoPlan, spec: ModelSpec) -> bool:

@@ -114,6 +114,7 @@ class FakeHub:
         self.chunk_size = chunk_size
         self.remote: dict[str, dict[str, bytes]] = {}
         self.planned: list[str] = []
+        self.planned_revisions: list[str | None] = []
         self.downloads: list[tuple[str, str]] = []
         self.plan_error: BaseException | None = None
         self.download_error: BaseException | None = None
@@ -131,11 +132,16 @@ class FakeHub:
         assert Path(cache_dir or "") == self.cache, "the engine must pass the cache folder"
         if local_files_only:
             return REAL_SNAPSHOT_DOWNLOAD(
-                repo_id, allow_patterns=allow_patterns, cache_dir=cache_dir, local_files_only=True
+                repo_id,
+                allow_patterns=allow_patterns,
+                cache_dir=cache_dir,
+                local_files_only=True,
+                revision=kwargs.get("revision"),
             )
         assert dry_run, "the engine plans with dry_run and then fetches file by file"
         assert kwargs.get("tqdm_class") is not None, "the default bars would print"
         self.planned.append(repo_id)
+        self.planned_revisions.append(kwargs.get("revision"))
         if self.plan_error is not None:
             raise self.plan_error
         if repo_id not in self.remote:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import hashlib
 import json
+import logging
 import shutil
 import threading
 from pathlib import Path
@@ -12,6 +15,7 @@ import pytest
 from hub_fakes import (
     FakeHub,
     all_files,
+    commit_of,
     config_bytes,
     install,
     model_files,
@@ -21,13 +25,15 @@ from hub_fakes import (
 )
 from huggingface_hub.errors import DryRunError
 
+import engine.models
 from engine.download import DownloadProgress
-from engine.errors import Cancelled, ModelLoadError
+from engine.errors import Cancelled, EngineError, ModelChecksumError, ModelLoadError
 from engine.models import (
     CATALOGUE,
     DEFAULT_MODEL,
     ModelSpec,
     cached_models,
+    check_task,
     delete_model,
     find_spec,
     is_downloaded,
@@ -91,6 +97,40 @@ def test_catalogue_entry_is_consistent(entry: ModelSpec) -> None:
         assert not entry.name.endswith(("-q4", "-q8"))
     else:
         assert entry.name.endswith(f"-q{entry.quantization}")
+
+
+def test_only_verified_entries_are_offered() -> None:
+    # large-v3 in 4 and 8 bits were named by one app, never checked on a model page (issue 16)
+    assert find_spec("large-v3-q4") is None
+    assert find_spec("large-v3-q8") is None
+
+
+def test_translate_is_offered_only_by_models_trained_for_it() -> None:
+    translators = {s.name for s in CATALOGUE if s.can_translate}
+    assert translators == {"tiny", "base", "small", "medium", "large-v2", "large-v3"}
+    assert all(s.languages == "multilingual" for s in CATALOGUE if s.can_translate)
+    assert spec("large-v3-turbo").supports("transcribe")
+    assert not spec("large-v3-turbo").supports("translate")
+
+
+@pytest.mark.parametrize("name", ["large-v3-turbo", "large-v3-turbo-q4", "distil-large-v3"])
+def test_translate_is_refused_where_the_model_was_not_trained_for_it(name: str) -> None:
+    with pytest.raises(EngineError, match=rf"{name} was not trained to translate.*large-v3\)"):
+        check_task(spec(name), "translate")
+    check_task(spec(name), "transcribe")
+
+
+def test_translate_is_allowed_where_it_was_trained_and_for_unknown_models() -> None:
+    check_task(spec("large-v3"), "translate")
+    check_task(None, "translate")
+
+
+def test_unpinned_entries_say_so(hub: FakeHub, caplog: pytest.LogCaptureFixture) -> None:
+    assert not spec("tiny.en").pinned  # no pins yet: scripts/pin_models.py fills them online
+    install(hub.cache, TINY_EN, model_files(tokenizer=True))
+    with caplog.at_level(logging.INFO, logger="engine.models"):
+        resolve_model("tiny.en")
+    assert "tiny.en (unpinned" in caplog.text
 
 
 def test_default_model_is_in_catalogue() -> None:
@@ -315,6 +355,49 @@ def test_download_skips_npz_when_safetensors_exist(hub: FakeHub) -> None:
     files = resolve_model("tiny.en")
     assert (TINY_EN, "weights.npz") not in hub.downloads
     assert files.weights_path.name == "weights.safetensors"
+
+
+def pin_tiny_en(monkeypatch: pytest.MonkeyPatch, weights: bytes) -> ModelSpec:
+    """Make the catalogue's tiny.en pinned to the fake hub's commit and these weights."""
+    sha = hashlib.sha256(weights).hexdigest()
+    pinned = dataclasses.replace(spec("tiny.en"), revision=commit_of(TINY_EN), weights_sha256=sha)
+    catalogue = tuple(pinned if s.name == "tiny.en" else s for s in CATALOGUE)
+    monkeypatch.setattr(engine.models, "CATALOGUE", catalogue)
+    assert pinned.pinned
+    return pinned
+
+
+def test_pinned_download_fetches_the_pinned_commit_and_checks_it(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub.remote[TINY_EN] = model_files(tokenizer=True)
+    pinned = pin_tiny_en(monkeypatch, hub.remote[TINY_EN]["weights.safetensors"])
+    files = resolve_model("tiny.en")
+    assert hub.planned_revisions == [pinned.revision]
+    assert files.weights_path.read_bytes() == hub.remote[TINY_EN]["weights.safetensors"]
+    assert is_downloaded(pinned)
+
+
+def test_tampered_weights_are_rejected_and_leave_nothing_in_the_cache(
+    hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub.remote[TINY_EN] = model_files(tokenizer=True)
+    good = hub.remote[TINY_EN]["weights.safetensors"]
+    pin_tiny_en(monkeypatch, good)
+    tampered = bytearray(good)
+    tampered[100] ^= 0xFF
+    hub.remote[TINY_EN]["weights.safetensors"] = bytes(tampered)
+    with pytest.raises(
+        ModelChecksumError, match=r"not the file this app was checked with.*deleted"
+    ):
+        resolve_model("tiny.en")
+    left = all_files(storage(hub.cache, TINY_EN))
+    assert not [p for p in left if p.name == "weights.safetensors" or ".incomplete" in p.name]
+    assert not [p for p in left if p.is_file() and p.read_bytes() == bytes(tampered)]
+    assert not is_downloaded(spec("tiny.en"))
+    # the next attempt, with the right file served, downloads it again and succeeds
+    hub.remote[TINY_EN]["weights.safetensors"] = good
+    assert resolve_model("tiny.en").weights_path.read_bytes() == good
 
 
 def test_other_repository_gets_tokenizer_by_vocabulary(hub: FakeHub) -> None:
