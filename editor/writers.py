@@ -200,12 +200,12 @@ def _starts_paragraph(before: Segment, segment: Segment, options: ExportOptions)
 class JsonWriter(Writer):
     """openai-whisper's JSON result layout, so tools that read Whisper's output read ours.
 
-    Times are seconds rounded to 3 decimals. Values the transcript does not keep are written
-    as Whisper would for a plain decode: ``seek`` 0, no ``tokens``, ``temperature`` 0 and
-    ``no_speech_prob`` 0; ``avg_logprob`` is the mean log word probability (an approximation
-    of Whisper's mean token log probability) and ``compression_ratio`` is computed from the
-    text as Whisper does. Segments with a speaker get a ``speaker`` key, which Whisper's
-    readers ignore.
+    Times are seconds rounded to 3 decimals. Only values the transcript really holds are
+    written: ``seek``, ``tokens``, ``temperature`` and ``no_speech_prob`` are left out, because
+    an edited transcript keeps none of them and made-up constants would look like real decoder
+    output (issue 16). ``avg_logprob`` is the mean log word probability (Whisper averages over
+    tokens, so it is close but not equal) and ``compression_ratio`` is computed from the text as
+    Whisper does. Segments with a speaker get a ``speaker`` key, which Whisper's readers ignore.
     """
 
     extension = "json"
@@ -234,15 +234,11 @@ def _segment_json(index: int, segment: Segment, lead: str) -> dict[str, Any]:
     encoded = text.encode("utf-8")
     out: dict[str, Any] = {
         "id": index,
-        "seek": 0,
         "start": _seconds(segment.start_ms),
         "end": _seconds(segment.end_ms),
         "text": text,
-        "tokens": [],
-        "temperature": 0.0,
         "avg_logprob": round(sum(logprobs) / len(logprobs), 4),
         "compression_ratio": round(len(encoded) / len(zlib.compress(encoded)), 4),
-        "no_speech_prob": 0.0,
         "words": [
             {
                 "word": w.text,

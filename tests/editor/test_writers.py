@@ -170,9 +170,10 @@ def test_json_follows_whisper_and_keeps_times_and_words() -> None:
         assert [round(w["start"] * 1000) for w in out["words"]] == [
             w.start_ms for w in segment.words
         ]
-        assert {"seek", "tokens", "temperature", "avg_logprob", "compression_ratio"} <= set(out)
+        assert {"avg_logprob", "compression_ratio"} <= set(out)
         assert out["avg_logprob"] <= 0
-        assert out["no_speech_prob"] == 0.0
+        # The transcript keeps no decoder state: Whisper's fields for it are absent, not faked.
+        assert not {"seek", "tokens", "temperature", "no_speech_prob"} & set(out)
 
 
 # -- registry and export ---------------------------------------------------------------------------
