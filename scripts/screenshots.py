@@ -19,7 +19,6 @@ Settings and autosaves go to a temporary folder: a person's own are never touche
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import shutil
 import subprocess
@@ -159,7 +158,9 @@ class Session:
         w = self.window
         reading = build_recording(READING, self.work / "austen-reading.wav")
         travel = build_recording(TRAVEL, self.work / "travel-notes.wav")
-        ids = w.add_files([SPEECH / "en" / "jfk.flac", reading, travel, SPEECH / "en/ls_test.flac"])
+        ids = w.commands.add_files(
+            [SPEECH / "en" / "jfk.flac", reading, travel, SPEECH / "en/ls_test.flac"]
+        )
         model = w.workspace.queue_model
         self.wait(lambda: model.item(ids[1]).state is JobState.DONE, 300)
         w.show_session(ids[2])  # watch the next one stream in
@@ -193,7 +194,7 @@ class Session:
         probabilities = sorted(word.probability for _, _, word in transcript.words())
         # Shade the least certain word or two, as the default threshold would in a longer file.
         threshold = min(max(0.5, probabilities[min(1, len(probabilities) - 1)] + 0.01), 0.7)
-        w.apply_settings(dataclasses.replace(w.settings, low_confidence_threshold=threshold))
+        w.store.set(low_confidence_threshold=threshold)
         spoken = session.document.transcript.segments[min(2, n - 1)].words[3]
         w.player.seek(spoken.start_ms, play=True)
         self.settle(0.4)

@@ -16,7 +16,7 @@ import logging.handlers
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Final
@@ -129,21 +129,21 @@ def start_window(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     from PySide6.QtCore import QTimer
 
-    from ui.settings import load_settings
+    from ui.settings import SettingsStore, load_settings
     from ui.window.main_window import MainWindow
 
     settings = load_settings()
     if args.model:
         settings = dataclasses.replace(settings, model=args.model)
-    window = MainWindow(settings)
+    window = MainWindow(SettingsStore(settings))
     if args.files:
-        window.open_paths(args.files)
-    install_file_open_handler(window)
-    QTimer.singleShot(0, window.offer_recovery)
+        window.commands.open_paths(args.files)
+    install_file_open_handler(window.commands.open_paths)
+    QTimer.singleShot(0, window.commands.offer_recovery)
     return window
 
 
-def install_file_open_handler(window: object) -> None:
+def install_file_open_handler(open_paths: Callable[[list[Path]], None]) -> None:
     """Queue files that the system asks the running app to open.
 
     On macOS, "Open With" and dropping on the Dock icon arrive as ``QEvent.FileOpen`` events,
@@ -155,7 +155,7 @@ def install_file_open_handler(window: object) -> None:
     class FileOpenFilter(QObject):
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.FileOpen and isinstance(event, QFileOpenEvent):
-                window.open_paths([Path(event.file())])  # type: ignore[attr-defined]
+                open_paths([Path(event.file())])
                 return True
             return False
 

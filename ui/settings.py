@@ -1,7 +1,10 @@
 """The app's settings as one frozen dataclass, stored with QSettings.
 
-`AppSettings` is plain data: dialogs take one and return a new one (`dataclasses.replace`), and
-only this module touches QSettings. Loading never fails: a value of the wrong type or out of
+`AppSettings` is plain data: dialogs take one and return a new one (`dataclasses.replace`).
+`SettingsStore` holds the settings in use: whoever changes a setting (a dialog, a menu, the
+player's speed keys) hands the new value to the store, which saves it and tells every listener
+through ``changed``, so no change has to pass through the window. Only this module touches
+QSettings. Loading never fails: a value of the wrong type or out of
 range (a hand-edited INI file, a setting from another version) falls back to its default and
 is logged. `to_transcribe_options` and `to_export_options` turn the settings into the engine's
 and the editor's option values.
@@ -16,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, get_args
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
 from editor.subtitles import PRESETS, SubtitleOptions
 from editor.writers import WRITERS, ExportOptions, Paragraphs
@@ -27,6 +30,7 @@ from engine.options import Task, TranscribeOptions
 __all__ = [
     "MAX_RECENT_PROJECTS",
     "AppSettings",
+    "SettingsStore",
     "is_english_only",
     "load_settings",
     "save_settings",
@@ -301,3 +305,45 @@ def save_settings(settings: AppSettings) -> None:
     store.sync()
     if store.status() != QSettings.Status.NoError:
         log.warning("Settings could not be written to %s (%s)", store.fileName(), store.status())
+
+
+class SettingsStore(QObject):
+    """The settings in use, saved on every change; see the module docstring.
+
+    Signals:
+        changed(AppSettings): the new settings, after they were saved (not emitted when a
+            change leaves them as they were).
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, settings: AppSettings | None = None, parent: QObject | None = None) -> None:
+        """Hold ``settings`` (defaults when None); nothing is saved until a change."""
+        super().__init__(parent)
+        self._settings = settings or AppSettings()
+
+    @classmethod
+    def load(cls, parent: QObject | None = None) -> SettingsStore:
+        """A store holding the settings saved last time."""
+        return cls(load_settings(), parent)
+
+    @property
+    def current(self) -> AppSettings:
+        """The settings in use."""
+        return self._settings
+
+    def replace(self, settings: AppSettings) -> None:
+        """Use, save and announce ``settings`` (a dialog's result)."""
+        if settings == self._settings:
+            return
+        self._settings = settings
+        save_settings(settings)
+        self.changed.emit(settings)
+
+    def set(self, **changes: Any) -> None:
+        """Change some fields by name, e.g. ``store.set(skip_ms=5000)``."""
+        self.replace(dataclasses.replace(self._settings, **changes))
+
+    def save(self) -> None:
+        """Write the settings as they are (on quitting, with the window's size)."""
+        save_settings(self._settings)

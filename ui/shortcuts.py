@@ -1,10 +1,10 @@
 """The row type of the app's keyboard shortcut tables, and what is made from a table.
 
 Each part of the app lists its shortcuts as a module-level ``SHORTCUTS`` tuple of `Shortcut`
-(the window in `ui.window.actions`, the transcript editor in `ui.transcript.actions`, the player
+(the window in `ui.window.menu_bar`, the transcript editor in `ui.transcript.actions`, the player
 in `ui.playback.player_bar`) and builds its QActions from that tuple by each row's ``id``, so the
 keys cannot drift from the table and reordering rows never rebinds a key.
-`ui.window.actions.app_shortcuts` joins the tables for Help > Keyboard Shortcuts
+`ui.window.menu_bar.app_shortcuts` joins the tables for Help > Keyboard Shortcuts
 (`ui.dialogs.keyboard_shortcuts`) and for the README, whose tables between its ``shortcuts:``
 markers are ``shortcuts_markdown(app_shortcuts()).replace("### ", "#### ")`` (a test keeps them
 current).

@@ -15,11 +15,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+from editor.autosave import RecoveryCandidate
 from engine.audio import probe
 from engine.download import DownloadProgress
 from engine.errors import Cancelled, ModelLoadError
 from engine.options import TranscribeOptions
 from engine.results import Progress, SegmentResult, TranscriptionInfo, WordResult
+from ui.files.questions import RecoveryChoice, SaveChoice
 
 WORDS = ("alpha", "bravo", "charlie", "delta")
 
@@ -164,3 +166,60 @@ def make_not_audio(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("these are meeting notes, not a recording\n" * 20)
     return path
+
+
+@dataclass
+class FakeQuestions:
+    """A `ui.files.questions.Questions` that answers from its fields and records what was asked.
+
+    Set a field to script the next answers; ``asked`` holds every question's text in order and
+    ``told`` every problem shown (title: text).
+    """
+
+    yes: bool = True
+    save_choice: SaveChoice = SaveChoice.DISCARD
+    save_to: Path | None = None
+    project: Path | None = None
+    media: list[Path] = field(default_factory=list)
+    subtitles: tuple[Path, Path | None] | None = None
+    located: Path | None = None
+    recover: RecoveryChoice = RecoveryChoice.LATER
+    asked: list[str] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)
+
+    def tell(self, title: str, text: str) -> None:
+        self.told.append(f"{title}: {text}")
+
+    def confirm(self, title: str, text: str) -> bool:
+        self.asked.append(text)
+        return self.yes
+
+    def save_changes(self, text: str) -> SaveChoice:
+        self.asked.append(text)
+        return self.save_choice
+
+    def project_to_save(self, suggested: Path | None) -> Path | None:
+        self.asked.append(f"save as (suggested {suggested})")
+        return self.save_to
+
+    def project_to_open(self) -> Path | None:
+        self.asked.append("open project")
+        return self.project
+
+    def media_to_open(self) -> list[Path]:
+        self.asked.append("open media")
+        return list(self.media)
+
+    def subtitles_to_import(self) -> tuple[Path, Path | None] | None:
+        self.asked.append("import subtitles")
+        return self.subtitles
+
+    def locate_media(self, missing: Path) -> Path | None:
+        self.asked.append(f"locate {missing.name}")
+        return self.located
+
+    def recovery(
+        self, candidates: list[RecoveryCandidate]
+    ) -> tuple[RecoveryChoice, list[RecoveryCandidate]]:
+        self.asked.append(f"recover {len(candidates)}")
+        return self.recover, list(candidates)

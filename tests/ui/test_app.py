@@ -166,14 +166,7 @@ def test_files_the_system_opens_are_queued(qtbot) -> None:
 
     from ui.app import install_file_open_handler
 
-    class Window:
-        def __init__(self) -> None:
-            self.opened: list[list[Path]] = []
-
-        def open_paths(self, paths: list[Path]) -> None:
-            self.opened.append(paths)
-
-    window = Window()
-    install_file_open_handler(window)
+    opened: list[list[Path]] = []
+    install_file_open_handler(opened.append)
     QCoreApplication.sendEvent(QCoreApplication.instance(), QFileOpenEvent("/tmp/talk.m4a"))
-    assert window.opened == [[Path("/tmp/talk.m4a")]]
+    assert opened == [[Path("/tmp/talk.m4a")]]

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QPushButton
-from shell_fakes import FakeFactory, make_not_audio, make_wav
+from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
+from shell_fakes import FakeFactory, FakeQuestions, make_not_audio, make_wav
 
 from editor.commands import ReplaceWordText
 from editor.queries import word_spans
-from ui.dialogs.recovery import RecoveryDialog
+from ui.files.questions import RecoveryChoice, SaveChoice
 from ui.queue.item_model import JobState
 from ui.settings import AppSettings
 from ui.transcript.undo import push_edit
@@ -24,27 +24,11 @@ from ui.window.main_window import MainWindow
 
 WAIT_MS = 15_000
 REAL_ENGINE_MS = 180_000  # the machine may be busy: only the outcome is checked
-Buttons = QMessageBox.StandardButton
-
-
-class Answers:
-    """Stands in for QMessageBox.question: records the questions, answers as told."""
-
-    def __init__(self) -> None:
-        self.asked: list[str] = []
-        self.unsaved = Buttons.Discard  # Save / Discard / Cancel questions
-        self.yes_no = Buttons.Yes
-
-    def __call__(self, parent, title, text, buttons=None, default=None):
-        self.asked.append(text)
-        return self.unsaved if buttons is not None and buttons & Buttons.Save else self.yes_no
 
 
 @pytest.fixture
-def answers(monkeypatch) -> Answers:
-    a = Answers()
-    monkeypatch.setattr(QMessageBox, "question", a)
-    return a
+def answers() -> FakeQuestions:
+    return FakeQuestions()
 
 
 @pytest.fixture
@@ -56,6 +40,7 @@ def make_window(qtbot, tmp_path, answers) -> Iterator[Callable[..., MainWindow]]
             AppSettings(model=model),
             factory=factory if factory is not None or model != "fake-model" else FakeFactory(),
             autosave_dir=tmp_path / "autosave",
+            questions=answers,
         )
         qtbot.addWidget(window)
         windows.append(window)
@@ -74,7 +59,7 @@ def view_of(window: MainWindow) -> TranscriptView:
 
 
 def transcribed(qtbot, window: MainWindow, media: Path, timeout: int = WAIT_MS) -> int:
-    (item_id,) = window.add_files([media])
+    (item_id,) = window.commands.add_files([media])
     qtbot.waitUntil(
         lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=timeout
     )
@@ -118,7 +103,7 @@ def test_dropping_files_and_folders_adds_rows(qtbot, make_window, tmp_path) -> N
 def test_fake_engine_streams_segments_into_the_view(qtbot, make_window, tmp_path) -> None:
     factory = FakeFactory(segments=12, delay=0.06)
     window = make_window(factory)
-    (item_id,) = window.add_files([make_wav(tmp_path / "talk.wav", seconds=12)])
+    (item_id,) = window.commands.add_files([make_wav(tmp_path / "talk.wav", seconds=12)])
     view = view_of(window)
     samples: list[tuple[JobState, int, int]] = []
 
@@ -149,7 +134,7 @@ def test_a_failing_file_shows_its_error_and_the_next_one_runs(qtbot, make_window
     window = make_window(FakeFactory(segments=2))
     bad = make_not_audio(tmp_path / "notes.wav")
     good = make_wav(tmp_path / "good.wav", seconds=3)
-    bad_id, good_id = window.add_files([bad, good])
+    bad_id, good_id = window.commands.add_files([bad, good])
     model = window.workspace.queue_model
     qtbot.waitUntil(lambda: model.item(good_id).state is JobState.DONE, timeout=WAIT_MS)
     assert model.item(bad_id).state is JobState.FAILED
@@ -193,7 +178,7 @@ def test_the_main_loop_never_stalls_while_transcribing(qtbot, make_window, tiny_
     gc.collect()
     gc.freeze()
     try:
-        (item_id,) = window.add_files([jfk_flac])
+        (item_id,) = window.commands.add_files([jfk_flac])
         qtbot.waitUntil(
             lambda: window.workspace.queue_model.item(item_id).state is JobState.RUNNING
         )
@@ -302,20 +287,20 @@ def test_an_export_from_the_ui_contains_the_edited_text(qtbot, make_window, tmp_
 
 # -- projects -----------------------------------------------------------------------------------
 def test_reopening_a_saved_project_restores_the_transcript_and_edits(
-    qtbot, make_window, tmp_path, monkeypatch
+    qtbot, make_window, answers, tmp_path
 ) -> None:
     window = make_window(FakeFactory(segments=3))
     item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
     session = window.workspace.session(item_id)
     push_edit(session.undo_stack, session.document, ReplaceWordText(2, 1, " EDITED"))
     project = tmp_path / "talk.transcript"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(project), ""))
+    answers.save_to = project
     assert window.windowTitle().startswith("talk.wav[*]")
     assert window.commands.save()
     assert not window.isWindowModified()
     assert window.windowTitle().startswith("talk.transcript")
     other = make_window(FakeFactory())
-    reopened = other.open_project(project)
+    reopened = other.commands.open_project(project)
     assert reopened is other.current_session()
     assert reopened.document.transcript.segments == session.document.transcript.segments
     assert reopened.document.transcript.segments[2].words[1].text == " EDITED"
@@ -326,7 +311,7 @@ def test_reopening_a_saved_project_restores_the_transcript_and_edits(
     assert other.workspace.queue_model.rowCount() == 1
 
 
-def test_recovery_offers_a_newer_autosave(qtbot, make_window, tmp_path, monkeypatch) -> None:
+def test_recovery_offers_a_newer_autosave(qtbot, make_window, answers, tmp_path) -> None:
     window = make_window(FakeFactory(segments=3))
     item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
     session = window.workspace.session(item_id)
@@ -338,13 +323,9 @@ def test_recovery_offers_a_newer_autosave(qtbot, make_window, tmp_path, monkeypa
     os.utime(session.autosave_file, (later, later))
     window.workspace._sessions.clear()  # as if the app had crashed: nothing is saved on close
 
-    def click_recover(dialog: RecoveryDialog) -> int:
-        dialog.buttons[dialog.choice.RECOVER].click()
-        return 1
-
-    monkeypatch.setattr(RecoveryDialog, "exec", click_recover)
+    answers.recover = RecoveryChoice.RECOVER
     other = make_window(FakeFactory())
-    other.offer_recovery()
+    other.commands.offer_recovery()
     recovered = other.current_session()
     assert recovered is not None
     assert recovered.document.transcript.segments[0].words[0].text == " UNSAVED"
@@ -371,35 +352,35 @@ def test_changing_the_model_reloads_it_before_the_next_file(qtbot, make_window, 
     factory = FakeFactory(segments=2)
     window = make_window(factory)
     transcribed(qtbot, window, make_wav(tmp_path / "a.wav", seconds=3))
-    window.apply_settings(AppSettings(model="another-model"))
+    window.store.replace(AppSettings(model="another-model"))
     transcribed(qtbot, window, make_wav(tmp_path / "b.wav", seconds=3))
     assert [name for name, _ in factory.loads] == ["fake-model", "another-model"]
 
 
 def test_closing_during_a_job_asks_and_joins_the_thread(qtbot, make_window, answers, tmp_path):
     window = make_window(FakeFactory(segments=100_000, delay=0.01))
-    (item_id,) = window.add_files([make_wav(tmp_path / "long.wav")])
+    (item_id,) = window.commands.add_files([make_wav(tmp_path / "long.wav")])
     qtbot.waitUntil(lambda: window.workspace.session(item_id).has_content, timeout=WAIT_MS)
-    answers.yes_no = Buttons.No
+    answers.yes = False
     window.close()
     assert window.isVisible() or window.workspace.worker.is_running  # "No": nothing stopped
     assert window.workspace.queue_model.item(item_id).state is JobState.RUNNING
-    answers.yes_no = Buttons.Yes
+    answers.yes = True
     assert window.close()
     assert len(answers.asked) == 3  # stop? (no) / stop? (yes) / unsaved changes?
     assert not window.workspace.worker.is_running
 
 
 # -- menu commands ------------------------------------------------------------------------------
-def test_open_dialogs_queue_media_and_open_projects(qtbot, make_window, tmp_path, monkeypatch):
+def test_open_dialogs_queue_media_and_open_projects(qtbot, make_window, answers, tmp_path):
     window = make_window(FakeFactory(segments=2))
     item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=3))
     project = tmp_path / "talk.transcript"
     window.workspace.session(item_id).project_path = project
     assert window.commands.save()
     more = [make_wav(tmp_path / "more.wav")]
-    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(more[0])], ""))
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(project), ""))
+    answers.media = more
+    answers.project = project
     window.menu_actions.open_media.trigger()
     assert window.workspace.queue_model.find_path(more[0]) is not None
     other = make_window(FakeFactory())
@@ -413,10 +394,10 @@ def test_removing_an_unsaved_transcript_asks_first(qtbot, make_window, answers, 
     window = make_window(FakeFactory(segments=2))
     item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=3))
     window.queue_pane.select(item_id)
-    answers.unsaved = Buttons.Cancel
+    answers.save_choice = SaveChoice.CANCEL
     window.queue_pane.remove_button.click()
     assert window.workspace.session(item_id) is not None
-    answers.unsaved = Buttons.Discard
+    answers.save_choice = SaveChoice.DISCARD
     window.queue_pane.remove_button.click()
     assert window.workspace.session(item_id) is None
     assert window.workspace.queue_model.rowCount() == 0
@@ -459,10 +440,10 @@ def test_view_menu_preferences_apply_and_are_stored(qtbot, make_window):
     assert load_settings().playback_rate == 1.5
 
 
-def test_choosing_the_value_a_setting_has_changes_nothing(qtbot, make_window, monkeypatch):
+def test_choosing_the_value_a_setting_has_changes_nothing(qtbot, make_window):
     window = make_window()
     applied: list[AppSettings] = []
-    monkeypatch.setattr(window, "apply_settings", applied.append)
+    window.store.changed.connect(applied.append)
     window.preferences.changed.emit("skip_ms", window.settings.skip_ms)
     assert applied == []
     window.preferences.changed.emit("skip_ms", 5000)

@@ -5,13 +5,14 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
-from shell_fakes import fake_segment, make_wav
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from shell_fakes import FakeQuestions, fake_segment, make_wav
 
 from editor.autosave import find_recoverable
 from editor.commands import ReplaceWordText, SetSpeaker
 from editor.project import load_project
 from engine.results import TranscriptionInfo
+from ui.dialogs.dialog_questions import DialogQuestions
 from ui.dialogs.recovery import RecoveryDialog
 from ui.files.project_io import PROJECT_SUFFIX, ProjectIO
 from ui.files.questions import RecoveryChoice
@@ -20,10 +21,8 @@ from ui.transcript.undo import push_edit
 
 
 @pytest.fixture
-def window(qtbot) -> QWidget:
-    w = QWidget()
-    qtbot.addWidget(w)
-    return w
+def questions() -> FakeQuestions:
+    return FakeQuestions()
 
 
 @pytest.fixture
@@ -37,15 +36,13 @@ def sessions() -> list[FileSession]:
 
 
 @pytest.fixture
-def io(window, autosave_dir, sessions) -> ProjectIO:
-    return ProjectIO(window, autosave_dir, lambda: sessions, interval_s=0)
+def io(questions, autosave_dir, sessions) -> ProjectIO:
+    return ProjectIO(questions, autosave_dir, lambda: sessions, interval_s=0)
 
 
 @pytest.fixture
-def warnings(monkeypatch) -> list[str]:
-    shown: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
-    return shown
+def warnings(questions) -> list[str]:
+    return questions.told
 
 
 def transcribed(media: Path, segments: int = 3) -> FileSession:
@@ -80,17 +77,24 @@ def test_saving_and_reopening_restores_the_transcript_and_edits(io, media, tmp_p
     assert not reopened.is_modified
 
 
-def test_save_as_asks_for_a_path_and_adds_the_suffix(io, media, tmp_path, monkeypatch) -> None:
-    target = tmp_path / "chosen"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+def test_save_asks_for_a_path_the_first_time(io, questions, media, tmp_path) -> None:
+    questions.save_to = tmp_path / "chosen.transcript"
     s = transcribed(media)
     assert io.save(s)  # never saved: Save asks where
-    assert s.project_path == target.with_suffix(PROJECT_SUFFIX)
+    assert s.project_path == questions.save_to
+    assert questions.asked == [f"save as (suggested {media.with_suffix(PROJECT_SUFFIX)})"]
     assert load_project(s.project_path).transcript.word_count == s.document.transcript.word_count
 
 
-def test_cancelling_save_as_keeps_the_work_unsaved(io, media, monkeypatch) -> None:
+def test_the_save_dialog_adds_the_suffix(qtbot, tmp_path, monkeypatch) -> None:
+    target = tmp_path / "chosen"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert DialogQuestions(None).project_to_save(None) == target.with_suffix(PROJECT_SUFFIX)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: ("", ""))
+    assert DialogQuestions(None).project_to_save(None) is None
+
+
+def test_cancelling_save_as_keeps_the_work_unsaved(io, media) -> None:
     s = transcribed(media)
     assert not io.save_as(s)
     assert s.is_modified
@@ -124,9 +128,9 @@ def test_autosave_writes_changed_sessions_and_a_save_removes_it(io, sessions, me
     assert s.autosave_file is None
 
 
-def test_the_autosave_timer_runs_at_the_interval(qtbot, window, autosave_dir, media) -> None:
+def test_the_autosave_timer_runs_at_the_interval(qtbot, questions, autosave_dir, media) -> None:
     s = transcribed(media)
-    io = ProjectIO(window, autosave_dir, lambda: [s], interval_s=1)
+    io = ProjectIO(questions, autosave_dir, lambda: [s], interval_s=1)
     qtbot.waitUntil(lambda: s.autosave_file is not None, timeout=5000)
     assert s.autosave_file.parent == autosave_dir
     io.set_interval(0)
@@ -144,17 +148,12 @@ def newer_autosave(io: ProjectIO, media: Path, project: Path) -> FileSession:
     return s
 
 
-def test_recovery_offers_a_newer_autosave_and_restores_it(io, media, tmp_path) -> None:
+def test_recovery_offers_a_newer_autosave_and_restores_it(io, questions, media, tmp_path) -> None:
     project = tmp_path / "talk.transcript"
     newer_autosave(io, media, project)
-    offered = []
-
-    def ask(candidates):
-        offered.extend(candidates)
-        return RecoveryChoice.RECOVER, candidates
-
-    (recovered,) = io.recover(ask)
-    assert [c.project_path for c in offered] == [project]
+    questions.recover = RecoveryChoice.RECOVER
+    (recovered,) = io.recover()
+    assert questions.asked == ["recover 1"]
     assert recovered.document.transcript.segments[0].words[0].text == " RECOVERED"
     assert recovered.project_path == project
     assert recovered.is_modified
@@ -162,11 +161,13 @@ def test_recovery_offers_a_newer_autosave_and_restores_it(io, media, tmp_path) -
     assert find_recoverable(io.autosave_dir) == []
 
 
-def test_discarding_or_postponing_recovery(io, media, tmp_path) -> None:
+def test_discarding_or_postponing_recovery(io, questions, media, tmp_path) -> None:
     newer_autosave(io, media, tmp_path / "talk.transcript")
-    assert io.recover(lambda c: (RecoveryChoice.LATER, c)) == []
+    questions.recover = RecoveryChoice.LATER
+    assert io.recover() == []
     assert len(find_recoverable(io.autosave_dir)) == 1
-    assert io.recover(lambda c: (RecoveryChoice.DISCARD, c)) == []
+    questions.recover = RecoveryChoice.DISCARD
+    assert io.recover() == []
     assert find_recoverable(io.autosave_dir) == []
 
 
@@ -196,7 +197,7 @@ def test_a_moved_recording_next_to_the_project_is_relinked(io, media, tmp_path) 
     assert reopened.is_modified  # the new location is a change to save
 
 
-def test_a_missing_recording_can_be_located_by_hand(io, media, tmp_path, monkeypatch) -> None:
+def test_a_missing_recording_can_be_located_by_hand(io, questions, media, tmp_path) -> None:
     s = transcribed(media)
     s.project_path = tmp_path / "talk.transcript"
     assert io.save(s)
@@ -204,23 +205,32 @@ def test_a_missing_recording_can_be_located_by_hand(io, media, tmp_path, monkeyp
     hidden.parent.mkdir()
     media.rename(hidden)
 
+    questions.located = hidden
+    reopened = io.open_project(s.project_path)
+    assert reopened is not None
+    assert reopened.media_path == hidden
+    assert questions.asked == ["locate talk.wav"]
+
+
+def test_the_locate_dialog_offers_a_file_picker(qtbot, tmp_path, monkeypatch) -> None:
+    hidden = tmp_path / "renamed.wav"
+
     def locate(box: QMessageBox) -> int:
         box.buttons()[0].click()  # "Locate…"
         return 0
 
     monkeypatch.setattr(QMessageBox, "exec", locate)
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(hidden), ""))
-    reopened = io.open_project(s.project_path)
-    assert reopened is not None
-    assert reopened.media_path == hidden
+    assert DialogQuestions(None).locate_media(tmp_path / "talk.wav") == hidden
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: box.buttons()[1].click() or 0)
+    assert DialogQuestions(None).locate_media(tmp_path / "talk.wav") is None
 
 
-def test_opening_without_the_recording_turns_playback_off(io, media, tmp_path, monkeypatch):
+def test_opening_without_the_recording_turns_playback_off(io, media, tmp_path):
     s = transcribed(media)
     s.project_path = tmp_path / "talk.transcript"
     assert io.save(s)
-    media.unlink()
-    monkeypatch.setattr(QMessageBox, "exec", lambda box: box.buttons()[1].click() or 0)
+    media.unlink()  # the fake's answer to "locate it?" is None: open without it
     messages: list[str] = []
     io.status_message.connect(messages.append)
     reopened = io.open_project(s.project_path)

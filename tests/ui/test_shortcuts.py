@@ -10,8 +10,8 @@ from ui.dialogs.keyboard_shortcuts import ShortcutsDialog
 from ui.playback import player_bar as player
 from ui.shortcuts import Shortcut, make_action, shortcuts_markdown
 from ui.transcript import actions as transcript_actions
-from ui.window.actions import SHORTCUTS as WINDOW_SHORTCUTS
-from ui.window.actions import app_shortcuts
+from ui.window.menu_bar import SHORTCUTS as WINDOW_SHORTCUTS
+from ui.window.menu_bar import app_shortcuts
 
 ROWS = (
     Shortcut("play", "Playback", "Play/Pause", ("Esc", "Ctrl+Space"), "Start or stop."),

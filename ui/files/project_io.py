@@ -1,8 +1,9 @@
 """Saving and opening projects, autosave, recovery of unsaved work and relinking moved media.
 
 `ProjectIO` does the file work for the main window and asks the person what it must (where to
-save, whether to recover, where a moved recording went). Errors are shown in words and never lose
-the edits: a failed save leaves the session open and modified.
+save, whether to recover, where a moved recording went) through `Questions`, never a dialog of its
+own. Errors are told in words and never lose the edits: a failed save leaves the session open and
+modified.
 """
 
 from __future__ import annotations
@@ -12,11 +13,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer, Signal
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMessageBox,
-    QWidget,
-)
 
 from editor.autosave import (
     RecoveryCandidate,
@@ -29,11 +25,10 @@ from editor.errors import EditorError, ProjectError
 from editor.media import MediaStatus, check_media, find_moved_media, media_info_for
 from editor.project import load_project, save_project
 from editor.transcript import MediaInfo
-from ui.files.questions import RecoveryChoice
+from ui.files.questions import Questions, RecoveryChoice
 from ui.files.session import FileSession
 
 __all__ = [
-    "PROJECT_FILTER",
     "PROJECT_SUFFIX",
     "ProjectIO",
     "default_autosave_dir",
@@ -42,11 +37,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 PROJECT_SUFFIX = ".transcript"
-#: Shows the recovery choice; returns the choice and the candidates it applies to.
-AskRecovery = Callable[
-    [list["RecoveryCandidate"]], tuple["RecoveryChoice", list["RecoveryCandidate"]]
-]
-PROJECT_FILTER = f"Transcript projects (*{PROJECT_SUFFIX});;All files (*)"
 
 
 def default_autosave_dir() -> Path:
@@ -66,21 +56,23 @@ class ProjectIO(QObject):
 
     def __init__(
         self,
-        parent: QWidget,
+        questions: Questions,
         autosave_dir: Path,
         sessions: Callable[[], Iterable[FileSession]],
         interval_s: int = 30,
+        parent: QObject | None = None,
     ) -> None:
         """Prepare project handling.
 
         Args:
-            parent: The window that dialogs belong to.
+            questions: Asks the person (where to save, what to recover...).
             autosave_dir: Where autosaves go.
             sessions: Returns the open sessions (for the periodic autosave).
             interval_s: Seconds between autosaves; 0 turns the timer off.
+            parent: Qt parent.
         """
         super().__init__(parent)
-        self._window = parent
+        self._questions = questions
         self.autosave_dir = autosave_dir
         self._sessions = sessions
         self._timer = QTimer(self)
@@ -105,22 +97,15 @@ class ProjectIO(QObject):
         suggested = session.project_path or (
             session.key_path.with_suffix(PROJECT_SUFFIX) if session.key_path else None
         )
-        path, _ = QFileDialog.getSaveFileName(
-            self._window, "Save project", str(suggested or ""), PROJECT_FILTER
-        )
-        if not path:
-            return False
-        target = Path(path)
-        if not target.suffix:
-            target = target.with_suffix(PROJECT_SUFFIX)
-        return self._write(session, target)
+        target = self._questions.project_to_save(suggested)
+        return target is not None and self._write(session, target)
 
     def _write(self, session: FileSession, path: Path) -> bool:
         try:
             save_project(path, session.to_project())
         except EditorError as e:  # SaveError (disk full, read-only) or a bad editor state
             log.warning("saving %s failed: %s", path, e)
-            QMessageBox.warning(self._window, "Cannot save", str(e))
+            self._questions.tell("Cannot save", str(e))
             return False
         stale = [session.autosave_file, self._autosave_path(session)]
         session.mark_saved(path)
@@ -181,7 +166,7 @@ class ProjectIO(QObject):
         try:
             project = load_project(path)
         except ProjectError as e:
-            QMessageBox.warning(self._window, "Cannot open project", str(e))
+            self._questions.tell("Cannot open project", str(e))
             return None
         transcript = project.transcript
         media = transcript.media
@@ -209,7 +194,9 @@ class ProjectIO(QObject):
                 "the timings may not match."
             )
             return
-        found = find_moved_media(media, search_dirs) or self._ask_for_media(media)
+        found = find_moved_media(media, search_dirs) or self._questions.locate_media(
+            Path(media.path)
+        )
         if found is None:
             self.status_message.emit(f"{Path(media.path).name} is missing: playback is off.")
             session.media_path = None
@@ -217,40 +204,18 @@ class ProjectIO(QObject):
         try:
             new = media_info_for(found, media.duration_ms)
         except ProjectError as e:
-            QMessageBox.warning(self._window, "Cannot use that file", str(e))
+            self._questions.tell("Cannot use that file", str(e))
             return
         session.relink(new)
         self.status_message.emit(f"Relinked the recording: {found}")
 
-    def _ask_for_media(self, media: MediaInfo) -> Path | None:
-        name = Path(media.path).name
-        box = QMessageBox(self._window)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Recording not found")
-        box.setText(f"The recording {name} is not where the project says:\n{media.path}")
-        box.setInformativeText("Locate it to play it with the transcript.")
-        locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Open without it", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        if box.clickedButton() is not locate:
-            return None
-        path, _ = QFileDialog.getOpenFileName(
-            self._window, f"Locate {name}", str(Path(media.path).parent), f"{name};;All files (*)"
-        )
-        return Path(path) if path else None
-
     # -- recovery ------------------------------------------------------------------------------
-    def recover(self, ask: AskRecovery | None = None) -> list[FileSession]:
-        """Offer autosaves newer than their projects; returns the recovered sessions.
-
-        Args:
-            ask: Shows the choice (the `RecoveryDialog` by default); returns the choice and the
-                candidates it applies to.
-        """
+    def recover(self) -> list[FileSession]:
+        """Offer autosaves newer than their projects; returns the recovered sessions."""
         candidates = find_recoverable(self.autosave_dir)
         if not candidates:
             return []
-        choice, chosen = (ask or self._ask_recovery)(candidates)
+        choice, chosen = self._questions.recovery(candidates)
         if choice is RecoveryChoice.DISCARD:
             for c in chosen:
                 self._discard(c.autosave_path)
@@ -262,20 +227,11 @@ class ProjectIO(QObject):
         self.status_message.emit(f"Recovered {len(sessions)} transcript(s)")
         return sessions
 
-    def _ask_recovery(
-        self, candidates: list[RecoveryCandidate]
-    ) -> tuple[RecoveryChoice, list[RecoveryCandidate]]:
-        from ui.dialogs.recovery import RecoveryDialog
-
-        dialog = RecoveryDialog(candidates, self._window)
-        dialog.exec()
-        return dialog.choice, dialog.checked()
-
     def _recover_one(self, c: RecoveryCandidate) -> FileSession | None:
         try:
             project = load_project(c.autosave_path)
         except ProjectError as e:
-            QMessageBox.warning(self._window, "Cannot recover", str(e))
+            self._questions.tell("Cannot recover", str(e))
             return None
         media = project.transcript.media
         session = FileSession(

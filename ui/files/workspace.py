@@ -3,28 +3,29 @@
 `Workspace` is the window's model of what is open. It keeps one `FileSession` per row of the
 `QueueModel` (a queued recording, an opened project, imported subtitles), feeds streamed segments
 into the sessions, autosaves a file when its transcription finishes, and stops the worker thread
-on `shutdown`. Dialogs stay in the window; this class only does the work.
+on `shutdown`. It follows the `SettingsStore` (the model, the autosave interval) and asks the
+person through `Questions`; it shows no widget.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QWidget
 
 from editor.importers import import_subtitles
 from editor.media import media_info_for
-from engine.options import TranscribeOptions
 from engine.results import SegmentResult, TranscriptionInfo
-from ui.files.project_io import AskRecovery, ProjectIO
+from ui.files.project_io import ProjectIO
+from ui.files.questions import Questions
 from ui.files.session import FileSession
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.runner import QueueRunner
 from ui.queue.worker import TranscriberFactory, TranscriptionWorker
+from ui.settings import AppSettings, SettingsStore, to_transcribe_options
 
 __all__ = ["Workspace", "model_on_disk"]
 
@@ -52,30 +53,37 @@ class Workspace(QObject):
 
     def __init__(
         self,
-        window: QWidget,
-        options: Callable[[], TranscribeOptions],
+        questions: Questions,
+        store: SettingsStore,
         autosave_dir: Path,
-        autosave_interval_s: int,
         factory: TranscriberFactory | None = None,
+        parent: QObject | None = None,
     ) -> None:
-        """Start the worker thread and wire the queue.
+        """Start the worker thread, wire the queue and start loading the chosen model.
 
         Args:
-            window: The parent of the sessions and of project dialogs.
-            options: Returns the transcription options for the next file.
+            questions: Asks the person (where to save, whether to transcribe again...).
+            store: The settings: the model, the transcription options, the autosave interval.
             autosave_dir: Where autosaves go.
-            autosave_interval_s: Seconds between autosaves (0: only when a file finishes).
             factory: Builds transcribers on the worker thread (tests inject a fake one).
+            parent: Qt parent.
         """
-        super().__init__(window)
-        self._window = window
+        super().__init__(parent)
+        self._questions = questions
+        self._store = store
         self._sessions: dict[int, FileSession] = {}
         self.worker = TranscriptionWorker(factory)
         self.worker.start()
         self.queue_model = QueueModel(self)
-        self.runner = QueueRunner(self.queue_model, self.worker, options, self)
+        self.runner = QueueRunner(
+            self.queue_model, self.worker, lambda: to_transcribe_options(store.current), self
+        )
         self.project_io = ProjectIO(
-            window, autosave_dir, lambda: list(self._sessions.values()), autosave_interval_s
+            questions,
+            autosave_dir,
+            lambda: list(self._sessions.values()),
+            store.current.autosave_interval_s,
+            self,
         )
         self.queue_model.rowsInserted.connect(self._ensure_sessions)
         self.runner.job_started.connect(self._on_job_started)
@@ -84,6 +92,9 @@ class Workspace(QObject):
         self.runner.job_ended.connect(self._on_job_ended)
         for source in (self.runner, self.project_io):
             source.status_message.connect(self.status_message)
+        self._model = store.current.model
+        self.runner.set_model(self._model, preload=model_on_disk(self._model))
+        store.changed.connect(self._on_settings)
 
     # -- reading -------------------------------------------------------------------------------
     def session(self, item_id: int | None) -> FileSession | None:
@@ -130,11 +141,11 @@ class Workspace(QObject):
         self.status_message.emit(f"Imported {subtitles.name}")
         return self.add_session(session, media or subtitles)
 
-    def offer_recovery(self, ask: AskRecovery | None = None) -> list[int]:
+    def offer_recovery(self) -> list[int]:
         """Offer autosaved work newer than its project; returns the rows recovered."""
         return [
             self.add_session(s, s.project_path or s.key_path or Path(s.display_name))
-            for s in self.project_io.recover(ask)
+            for s in self.project_io.recover()
         ]
 
     def add_session(self, session: FileSession, row_path: Path) -> int:
@@ -148,6 +159,18 @@ class Workspace(QObject):
         return item_id
 
     # -- changing ------------------------------------------------------------------------------
+    def retry(self, item_id: int) -> bool:
+        """Transcribe a failed or cancelled file again (asks first when it has edits)."""
+        session = self._sessions.get(item_id)
+        if session is not None and session.undo_stack.count() > 0:
+            text = (
+                f"Transcribing {session.display_name} again replaces its transcript and your "
+                "edits of it."
+            )
+            if not self._questions.confirm("Transcribe again?", text):
+                return False
+        return self.runner.retry(item_id)
+
     def remove(self, item_id: int) -> None:
         """Close a row: cancel its job, drop its session and its autosaves."""
         self.runner.remove(item_id)
@@ -164,7 +187,14 @@ class Workspace(QObject):
         self.project_io.set_interval(0)
         return stopped
 
-    # -- jobs ----------------------------------------------------------------------------------
+    # -- reacting ------------------------------------------------------------------------------
+    def _on_settings(self, settings: AppSettings) -> None:
+        self.project_io.set_interval(settings.autosave_interval_s)
+        if settings.model != self._model:
+            # A new model loads before the next file (at once when it is on disk).
+            self._model = settings.model
+            self.runner.set_model(settings.model, preload=model_on_disk(settings.model))
+
     def _register(self, item_id: int, session: FileSession) -> None:
         session.setParent(self)
         self._sessions[item_id] = session

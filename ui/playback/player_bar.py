@@ -93,6 +93,7 @@ class PlayerBar(QWidget):
     Signals:
         position_changed, playing_changed, duration_changed, status_message, error: As
             `Playback`'s (the bar adds status messages of its own, such as speed changes).
+        rate_changed(float): the person chose another speed (the settings store keeps it).
     """
 
     position_changed = Signal(int)
@@ -100,6 +101,7 @@ class PlayerBar(QWidget):
     duration_changed = Signal(int)
     status_message = Signal(str)
     error = Signal(str)
+    rate_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, settings: AppSettings | None = None) -> None:
         """Build the bar; ``settings`` gives rewind, skip and speed (defaults otherwise)."""
@@ -250,6 +252,7 @@ class PlayerBar(QWidget):
             with QSignalBlocker(self._speed):
                 self._speed.setCurrentIndex(self._speed.findData(self.rate()))
             self.status_message.emit(f"Playback speed {self.rate():.1f}×")
+            self.rate_changed.emit(self.rate())
 
     # -- display -------------------------------------------------------------------------------
     def _format(self, ms: int) -> str:
