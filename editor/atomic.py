@@ -3,7 +3,10 @@
 The data goes to a hidden temporary file in the target's folder (``.name.<hex>.tmp``), is flushed
 to disk, and is then renamed over the target with `os.replace`, which is atomic on POSIX file
 systems. The folder is flushed too, so the rename itself survives a power cut. A process killed
-mid-save can leave a temporary file behind; `cleanup_stale_temps` removes those.
+mid-save can leave a temporary file behind; `cleanup_stale_temps` removes those, and every
+successful save removes its own target's stale ones (issue 16: they piled up beside projects and
+exports). A file is only removed when it is provably a leftover of ours: our name pattern, a
+regular file with one link, owned by this user, and untouched for long enough.
 
 Every failure is raised as `SaveError` with a message a person understands ("the disk is full").
 """
@@ -33,6 +36,10 @@ StrPath = str | os.PathLike[str]
 _TEMP_NAME_CHARS = 100
 _TEMP_HEX_CHARS = 12
 _TEMP_PATTERN = re.compile(rf"^\..+\.[0-9a-f]{{{_TEMP_HEX_CHARS}}}\.tmp$")
+
+#: A save touches its temporary file as it writes, and none takes this long: an older temporary
+#: file of the same target was left by a save that was killed.
+_STALE_BESIDE_TARGET_S = 3600.0
 
 #: New files get the usual permissions (0o666 less the umask, applied by the kernel).
 _NEW_FILE_MODE = 0o666
@@ -111,18 +118,22 @@ def atomic_write_bytes(path: StrPath, data: bytes) -> None:
         if temp is not None:
             _remove_quietly(temp)
     log.debug("saved %d bytes to %s", len(data), target)
+    cleanup_stale_temps(target.parent, min_age_s=_STALE_BESIDE_TARGET_S, target_name=target.name)
 
 
-def cleanup_stale_temps(folder: StrPath, *, min_age_s: float = 60.0) -> int:
+def cleanup_stale_temps(
+    folder: StrPath, *, min_age_s: float = 60.0, target_name: str | None = None
+) -> int:
     """Remove temporary files left in ``folder`` by saves that were killed midway.
 
-    Only files named like this module's temporary files are touched. Files younger than
-    ``min_age_s`` are kept, as they may belong to a save that is still running in another
-    process.
+    Only regular files named like this module's temporary files, with a single link and owned
+    by this user, are touched. Files younger than ``min_age_s`` are kept, as they may belong to
+    a save that is still running in another process.
 
     Args:
         folder: The folder to clean (not recursively).
         min_age_s: Only remove temporary files last modified at least this many seconds ago.
+        target_name: Only remove the temporary files of the target with this name.
 
     Returns:
         How many files were removed. Problems (folder missing, no permission) are logged,
@@ -135,13 +146,12 @@ def cleanup_stale_temps(folder: StrPath, *, min_age_s: float = 60.0) -> int:
     except OSError as e:
         log.warning("cannot look for stale temporary files in %s: %s", folder, e)
         return 0
+    prefix = None if target_name is None else f".{target_name[:_TEMP_NAME_CHARS]}."
     for entry in entries:
-        if not _TEMP_PATTERN.match(entry.name):
+        if not _TEMP_PATTERN.match(entry.name) or not entry.name.startswith(prefix or ""):
             continue
         try:
-            if not entry.is_file(follow_symlinks=False):
-                continue
-            if now - entry.stat(follow_symlinks=False).st_mtime < min_age_s:
+            if not _is_our_leftover(entry.stat(follow_symlinks=False), now, min_age_s):
                 continue
             os.unlink(entry.path)
             removed += 1
@@ -150,6 +160,19 @@ def cleanup_stale_temps(folder: StrPath, *, min_age_s: float = 60.0) -> int:
     if removed:
         log.info("removed %d stale temporary file(s) from %s", removed, folder)
     return removed
+
+
+def _is_our_leftover(info: os.stat_result, now: float, min_age_s: float) -> bool:
+    """Whether a file named like our temporary files is one we may delete.
+
+    A link (hard or symbolic), a folder or another user's file may look like ours by name but
+    is not something a save of ours left.
+    """
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        return False
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return now - info.st_mtime >= min_age_s
 
 
 def _existing_mode(target: Path) -> int | None:

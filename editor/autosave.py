@@ -111,6 +111,9 @@ def find_recoverable(autosave_dir: StrPath) -> list[RecoveryCandidate]:
             log.warning("ignoring autosave %s: autosave_of must be text", path)
             continue
         project_path = Path(owner) if owner else None
+        if project_path is not None and (problem := _owner_problem(project_path, path)):
+            log.warning("ignoring autosave %s: its project %r %s", path, owner, problem)
+            continue
         if project_path is not None and _mtime(project_path) >= mtime:
             continue  # the project was saved after this autosave: nothing to recover
         media = project.transcript.media
@@ -137,6 +140,26 @@ def discard_autosave(path: StrPath) -> None:
         Path(path).unlink(missing_ok=True)
     except OSError as e:
         raise ProjectError(f"Cannot delete the autosave {path}: {os_error_reason(e)}.") from e
+
+
+def _owner_problem(project_path: Path, autosave: Path) -> str | None:
+    """Why an autosave's ``autosave_of`` must not be trusted, or None when it may be.
+
+    Recovering an autosave later saves to that path, and the path comes from a file on disk: an
+    edited or planted autosave must not make the app overwrite some other file (issue 16). The
+    autosave's own name carries a digest of its project's absolute path (`autosave_path_for`),
+    so a path that does not give back that name is not the project this autosave was made for.
+    """
+    text = str(project_path)
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "contains control characters"
+    if not project_path.is_absolute():
+        return "is not an absolute path"
+    if autosave_path_for(project_path, "", autosave.parent).name != autosave.name:
+        return "does not match the autosave's name"
+    if project_path.exists() and not project_path.is_file():
+        return "is not a regular file"
+    return None
 
 
 def _mtime(path: Path) -> float:

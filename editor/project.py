@@ -401,20 +401,38 @@ def _media(value: Any, base_dir: StrPath | None) -> MediaInfo | None:
     if value is None:
         return None
     media = _object(value, "media")
-    path = _text(_field(media, "path", "media"), "media", "path")
+    path = _path_text(_text(_field(media, "path", "media"), "media", "path"), "path")
     fallback = _opt_text(media.get("absolute_path"), "media", "absolute_path")
+    if fallback is not None:
+        fallback = _path_text(fallback, "absolute_path")
     if base_dir is not None and path and not os.path.isabs(path):
         resolved = os.path.normpath(os.path.join(base_dir, path))
-        # Only the project file was moved: the media is still where it was.
-        if not os.path.exists(resolved) and fallback and os.path.exists(fallback):
-            resolved = fallback
+        # Only the project file was moved: the media is still where it was. A relative
+        # fallback would resolve against wherever the app was started: never used.
+        if (
+            not os.path.exists(resolved)
+            and fallback
+            and os.path.isabs(fallback)
+            and os.path.exists(fallback)
+        ):
+            resolved = os.path.normpath(fallback)
         path = resolved
+    if path and os.path.exists(path) and not os.path.isfile(path):
+        # Opening a pipe or a device to check it would hang or never end; a folder is no media.
+        raise _Bad("media.path", f"{path} is not a regular file (a folder, device or pipe)")
     return MediaInfo(
         path=path,
         duration_ms=_opt_whole_number(media.get("duration_ms"), "media", "duration_ms"),
         size=_opt_whole_number(media.get("size"), "media", "size"),
         fingerprint=_opt_text(media.get("fingerprint"), "media", "fingerprint"),
     )
+
+
+def _path_text(path: str, name: str) -> str:
+    """A media path from the file, refused when no real file could be named so."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in path):
+        raise _Bad(f"media.{name}", "is not a usable file path (it contains control characters)")
+    return path
 
 
 def _timestamp(value: Any) -> datetime | None:

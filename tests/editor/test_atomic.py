@@ -195,6 +195,37 @@ def test_cleanup_removes_only_our_old_temps(tmp_path: Path) -> None:
     assert not fresh.exists()
 
 
+def test_a_save_removes_its_own_stale_temps_and_nothing_else(tmp_path: Path) -> None:
+    target = tmp_path / "talk.srt"
+    stale = tmp_path / ".talk.srt.0123456789ab.tmp"  # a save of talk.srt killed long ago
+    recent = tmp_path / ".talk.srt.ba9876543210.tmp"  # maybe a save running elsewhere now
+    other = tmp_path / ".other.srt.0123456789ab.tmp"  # another file's: its own save cleans it
+    for p in (stale, recent, other):
+        p.write_text("half")
+    old = time.time() - 2 * 3600
+    for p in (stale, other):
+        os.utime(p, (old, old))
+    atomic_write_text(target, "1\n")
+    assert not stale.exists()
+    assert recent.exists()
+    assert other.exists()
+
+
+def test_cleanup_spares_what_only_looks_like_ours(tmp_path: Path) -> None:
+    keep = tmp_path / "keep.txt"
+    keep.write_text("precious")
+    linked = tmp_path / ".doc.json.0123456789ab.tmp"
+    os.link(keep, linked)  # a second name of someone's file: deleting it is not ours to do
+    pointer = tmp_path / ".doc.json.ba9876543210.tmp"
+    pointer.symlink_to(keep)
+    folder = tmp_path / ".doc.json.aaaaaaaaaaaa.tmp"
+    folder.mkdir()
+    assert cleanup_stale_temps(tmp_path, min_age_s=0) == 0
+    assert linked.exists()
+    assert pointer.is_symlink()
+    assert folder.is_dir()
+
+
 def test_cleanup_of_missing_folder_is_quiet(tmp_path: Path) -> None:
     assert cleanup_stale_temps(tmp_path / "nope") == 0
 

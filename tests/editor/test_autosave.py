@@ -103,3 +103,32 @@ def test_an_autosave_naming_no_text_project_is_skipped(
     with caplog.at_level(logging.WARNING, logger="editor.autosave"):
         assert find_recoverable(autosaves) == []
     assert "autosave_of must be text" in caplog.text
+
+
+def test_an_autosave_whose_project_is_not_the_one_its_name_says_is_skipped(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Recovering an autosave later saves over its project: a planted or edited autosave must
+    # not be able to name some other file as "its project".
+    autosaves = tmp_path / "autosaves"
+    project_path = tmp_path / "talk.transcript"
+    autosave = autosave_path_for(project_path, "", autosaves)
+    elsewhere = tmp_path / "not-a-project.txt"
+    for owner in (str(elsewhere), "talk.transcript", f"{project_path}\n"):
+        save_autosave(autosave, sample_project(), project_path)
+        data = json.loads(autosave.read_text(encoding="utf-8"))
+        data["autosave_of"] = owner
+        autosave.write_text(json.dumps(data), encoding="utf-8")
+        with caplog.at_level(logging.WARNING, logger="editor.autosave"):
+            assert find_recoverable(autosaves) == []
+    assert "does not match the autosave's name" in caplog.text
+    assert "is not an absolute path" in caplog.text
+    assert "control characters" in caplog.text
+
+
+def test_an_autosave_whose_project_is_a_folder_is_skipped(tmp_path: Path) -> None:
+    autosaves = tmp_path / "autosaves"
+    project_path = tmp_path / "talk.transcript"
+    project_path.mkdir()
+    save_autosave(autosave_path_for(project_path, "", autosaves), sample_project(), project_path)
+    assert find_recoverable(autosaves) == []

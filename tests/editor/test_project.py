@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import random
 import shutil
 from collections.abc import Callable
@@ -446,3 +447,39 @@ def test_project_file_moved_alone_still_finds_media(tmp_path: Path) -> None:
     loaded = load_project(tmp_path / "copy" / "talk.json")
     assert loaded.transcript.media is not None
     assert loaded.transcript.media.path == media.path
+
+
+def _with_media_path(tmp_path: Path, path: str, absolute: str | None = None) -> Path:
+    project = tmp_path / "p.json"
+    tmp_path.mkdir(exist_ok=True)
+    doc = json.loads(project_to_json(Project(sample_transcript())))
+    doc["media"] = {"path": path, "absolute_path": absolute}
+    project.write_text(json.dumps(doc), encoding="utf-8")
+    return project
+
+
+def test_media_path_to_a_pipe_or_folder_is_refused(tmp_path: Path) -> None:
+    # Checking the media reads it: a pipe would hang the app, a device would never end.
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    for name in ("pipe", "folder", "/dev/zero"):
+        with pytest.raises(ProjectCorruptError, match="not a regular file"):
+            load_project(_with_media_path(tmp_path, name))
+
+
+def test_media_path_with_control_characters_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ProjectCorruptError, match="control characters"):
+        load_project(_with_media_path(tmp_path, "talk\x00.wav"))
+
+
+def test_relative_fallback_media_path_is_not_resolved_against_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    (cwd / "talk.wav").write_bytes(b"RIFF")
+    monkeypatch.chdir(cwd)
+    project = _with_media_path(tmp_path / "elsewhere", "gone.wav", "talk.wav")
+    media = load_project(project).transcript.media
+    assert media is not None
+    assert media.path == str(tmp_path / "elsewhere" / "gone.wav")
