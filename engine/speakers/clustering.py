@@ -5,8 +5,8 @@ and keep merging the two most similar groups (the mean similarity between their 
 that similarity is at least ``threshold`` (or down to the user's lower bound). Groups holding under
 `MIN_SHARE` of the windows, then the smallest groups past the user's upper bound, are folded into
 the others (merging straight down to a given count joins two real speakers while a group of stray
-windows survives). Groups are then refined as centroids (spherical k-means, a few rounds), which moves
-the windows that the greedy merges put in the wrong group.
+windows survives). Groups are then refined as centroids (spherical k-means, a few rounds), which
+moves the windows that the greedy merges put in the wrong group.
 
 Cost and memory are bounded: past `MAX_POINTS` windows, the clustering runs on that many windows
 spread evenly over the recording, and every window then joins its nearest centroid.
@@ -125,11 +125,11 @@ def cluster_embeddings(
 
 
 def _drop_small(x: FloatArray, centroids: FloatArray, low: int, high: int) -> FloatArray:
-    """Centroids without the groups holding under `MIN_SHARE` of the windows (down to ``low``),
-    and without the smallest groups while there are more than ``high``.
+    """Centroids without stray groups, and without the smallest ones past ``high``.
 
-    GE2E voice prints of one person drift with what is said and how: a strict threshold splits
-    a speaker into a main group and a few stray windows, which would become phantom speakers.
+    A group is stray when it holds under `MIN_SHARE` of the windows; never fewer than ``low``
+    groups are kept. GE2E voice prints of one person drift with what is said and how: a strict
+    threshold splits a speaker into a main group and a few stray windows (phantom speakers).
     """
     while centroids.shape[0] > max(low, 1):
         counts = np.bincount(np.argmax(x @ centroids.T, axis=1), minlength=centroids.shape[0])
