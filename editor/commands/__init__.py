@@ -15,6 +15,12 @@ from editor.commands.segments import (
     SetSpeaker,
     SplitSegment,
 )
+from editor.commands.speakers import (
+    ApplySpeakerTurns,
+    MergeSpeakers,
+    MoveWordsToSpeaker,
+    SpeakerSpan,
+)
 from editor.commands.text import (
     TYPING_MERGE_ID,
     ReplaceAll,
@@ -27,17 +33,21 @@ from editor.commands.timing import MoveSegmentBoundary, MoveWordBoundary
 __all__ = [
     "NO_MERGE",
     "TYPING_MERGE_ID",
+    "ApplySpeakerTurns",
     "Command",
     "DeleteSegments",
     "DeleteWords",
     "MergeSegments",
+    "MergeSpeakers",
     "MoveSegmentBoundary",
     "MoveWordBoundary",
+    "MoveWordsToSpeaker",
     "RenameSpeaker",
     "ReplaceAll",
     "ReplaceMatch",
     "ReplaceSegmentText",
     "ReplaceWordText",
     "SetSpeaker",
+    "SpeakerSpan",
     "SplitSegment",
 ]
