@@ -6,9 +6,14 @@ and timestamp tags, SRT ``<font>`` and ``{\an8}`` overrides) and HTML entities a
 WebVTT voice tag (``<v Name>``) becomes the segment's speaker. Text in Chinese or Japanese
 script is split into one word per character, so it can be edited word by word as well.
 
+YouTube's automatic captions time each word inline (``this<00:05:04.199><c> will</c>``): those
+stamps become the words' start times, and only the words between two stamps share a span.
+
 Readers are forgiving, as subtitle files in the wild often break the rules: any line ends, a
 byte order mark, no final blank line, WebVTT stamps without hours, cue settings, cue
-identifiers, NOTE/STYLE/REGION blocks, cues out of order or overlapping (clamped so the
+identifiers, NOTE/STYLE/REGION blocks, a time line right under the previous cue's text with
+no blank line (a new cue, as WebVTT's parsing rules say), cues out of order or overlapping
+(clamped so the
 transcript's rules hold, and logged), and files that are not UTF-8 (read as Windows-1252 or
 Latin-1, and logged). A block that cannot be read is skipped with a warning; only when nothing
 at all can be read does `SubtitleParseError` come, naming the line and what was expected.
@@ -37,6 +42,8 @@ _VTT_SKIPPED_BLOCK = re.compile(r"(?:NOTE|STYLE|REGION)(?:[ \t].*)?")
 _VTT_LANGUAGE = re.compile(r"Language:\s*([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\s*")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?[ \t]+([^>]*)>")
 _TAG = re.compile(r"<[^>\n]*>")
+# A WebVTT cue timestamp tag: YouTube's word times (https://www.w3.org/TR/webvtt1/#webvtt-cue-timestamp)
+_TIME_TAG = re.compile(r"<((?:[0-9]+:)?[0-9]{2}:[0-9]{2}\.[0-9]{3})>")
 _SSA_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
 # Kana and CJK ideographs: written without spaces, so every character is a word. Punctuation
@@ -56,6 +63,7 @@ class _Cue:
     words: tuple[str, ...]
     speaker: str | None
     line: int
+    starts: tuple[int | None, ...] = ()  # per word: its start from a timestamp tag, or None
 
 
 def import_subtitles(source: str | bytes | os.PathLike[str], fmt: str | None = None) -> Transcript:
@@ -140,9 +148,9 @@ def parse_srt(text: str) -> Transcript:
     lines = _split_lines(text)
     cues: list[_Cue] = []
     problems: list[str] = []
-    for line_no, block in _blocks(lines):
+    for line_no, block in _cue_blocks(_blocks(lines), srt=True):
         try:
-            cues.append(_read_cue(block, line_no))
+            cues.append(_read_cue(block, line_no, srt=True))
         except SubtitleParseError as e:
             problems.append(str(e))
     return _transcript(cues, problems, "srt")
@@ -171,11 +179,11 @@ def parse_vtt(text: str) -> Transcript:
         del blocks[0]
     cues: list[_Cue] = []
     problems: list[str] = []
-    for line_no, block in blocks:
+    for line_no, block in _cue_blocks(blocks, srt=False):
         if _VTT_SKIPPED_BLOCK.fullmatch(block[0]) and "-->" not in block[0]:
             continue
         try:
-            cues.append(_read_cue(block, line_no))
+            cues.append(_read_cue(block, line_no, srt=False))
         except SubtitleParseError as e:
             problems.append(str(e))
     return _transcript(cues, problems, "vtt", language)
@@ -205,12 +213,53 @@ def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _read_cue(block: list[str], line_no: int) -> _Cue:
+def _is_time_line(line: str) -> bool:
+    """Whether a line is a cue's time line (text such as "A --> B" is not)."""
+    match = _TIMING.fullmatch(line)
+    if match is None:
+        return False
+    try:
+        parse_timestamp(match[1])
+        parse_timestamp(match[2])
+    except SubtitleParseError:
+        return False
+    return True
+
+
+def _cue_blocks(blocks: list[tuple[int, list[str]]], *, srt: bool) -> list[tuple[int, list[str]]]:
+    """Blocks split where a time line follows a cue's text without a blank line.
+
+    WebVTT's parser ends a cue's text at any line holding "-->" (YouTube's automatic captions
+    rely on it); in SubRip the cue number above such a time line goes with it.
+    """
+    out: list[tuple[int, list[str]]] = []
+    for line_no, block in blocks:
+        first = 0
+        own = next((i for i, line in enumerate(block[:2]) if "-->" in line), len(block))
+        for i in range(own + 1, len(block)):
+            if not _is_time_line(block[i]):
+                continue
+            cut = i - 1 if srt and i - 1 > own and block[i - 1].strip().isdigit() else i
+            if cut > first:
+                out.append((line_no + first, block[first:cut]))
+                first = cut
+        out.append((line_no + first, block[first:]))
+    return out
+
+
+def _read_cue(block: list[str], line_no: int, *, srt: bool) -> _Cue:
     """A cue from its block: an optional number or identifier, the time line, the text."""
     if "-->" in block[0]:
         at = 0
     elif len(block) > 1 and "-->" in block[1]:
         at = 1
+        if srt and not block[0].strip().isdigit():
+            # Text above a time line is not a cue of SubRip's; reading it as a number would
+            # hide the text and import an empty transcript without a word of warning.
+            raise SubtitleParseError(
+                f"line {line_no}: expected a cue number or {_EXPECTED_TIMING}, found "
+                f"{block[0][:60]!r}"
+            )
     else:  # point at the line that should have been the time line
         at = 1 if len(block) > 1 and block[0].strip().isdigit() else 0
         raise SubtitleParseError(
@@ -223,22 +272,37 @@ def _read_cue(block: list[str], line_no: int) -> _Cue:
         start, end = parse_timestamp(match[1]), parse_timestamp(match[2])
     except SubtitleParseError as e:
         raise SubtitleParseError(f"line {line_no + at}: {e}") from e
-    words, speaker = _words_and_speaker(block[at + 1 :])
-    return _Cue(start, end, words, speaker, line_no)
+    words, starts, speaker = _words_and_speaker(block[at + 1 :])
+    return _Cue(start, end, words, speaker, line_no, starts)
 
 
-def _words_and_speaker(lines: list[str]) -> tuple[tuple[str, ...], str | None]:
-    """The cue's words (each with its leading space, Whisper-style) and its voice, if any."""
+def _words_and_speaker(
+    lines: list[str],
+) -> tuple[tuple[str, ...], tuple[int | None, ...], str | None]:
+    """The cue's words, their start times from timestamp tags, and its voice.
+
+    Words carry their leading space, Whisper-style; a word no timestamp tag starts has None.
+    """
     raw = " ".join(lines)
     voice = _VOICE.search(raw)
     speaker = " ".join(html.unescape(voice[1]).split()) if voice else ""
-    text = html.unescape(_SSA_OVERRIDE.sub("", _TAG.sub("", raw)))
+    # re.split with the stamp captured: text, stamp, text, stamp, ... text
+    parts = _TIME_TAG.split(raw)
     words: list[str] = []
-    for token in _CONTROL.sub("", text).split():
-        pieces = _PIECE.findall(token)
-        words.append(" " + pieces[0])
-        words.extend(pieces[1:])
-    return tuple(words), speaker or None
+    starts: list[int | None] = []
+    pending: int | None = None
+    for k, part in enumerate(parts):
+        if k % 2:
+            pending = parse_timestamp(part)
+            continue
+        text = html.unescape(_SSA_OVERRIDE.sub("", _TAG.sub("", part)))
+        for token in _CONTROL.sub("", text).split():
+            pieces = _PIECE.findall(token)
+            words.append(" " + pieces[0])
+            words.extend(pieces[1:])
+            starts.extend([pending] + [None] * (len(pieces) - 1))
+            pending = None
+    return tuple(words), tuple(starts), speaker or None
 
 
 def _transcript(
@@ -267,10 +331,33 @@ def _transcript(
         if (start, end) != (cue.start_ms, cue.end_ms):
             clamped += 1
             log.debug("cue at line %d moved to %d-%d ms", cue.line, start, end)
-        segments.append(Segment(_spread(cue.words, start, end), cue.speaker))
+        segments.append(Segment(_timed(cue.words, cue.starts, start, end), cue.speaker))
     if clamped:
         log.info("clamped %d overlapping or empty cue(s) so that none overlap", clamped)
     return Transcript(tuple(segments), language=language, metadata={"imported_from": fmt})
+
+
+def _timed(
+    texts: tuple[str, ...], starts: tuple[int | None, ...], start: int, end: int
+) -> tuple[Word, ...]:
+    """Words in ``start``..``end``, beginning at their own start times where they have one.
+
+    Those times are kept in order and inside the cue, with at least 1 ms per word; the words
+    between two of them share that span in proportion to their lengths.
+
+    Needs ``end - start >= len(texts)``.
+    """
+    cuts = [i for i, t in enumerate(starts) if t is not None and i > 0]
+    words: list[Word] = []
+    run_start = start
+    for a, b in zip([0, *cuts], [*cuts, len(texts)], strict=True):
+        wanted = end if b == len(texts) else starts[b]
+        assert wanted is not None
+        # room for this run's words, and for every word after it
+        run_end = min(max(wanted, run_start + (b - a)), end - (len(texts) - b))
+        words.extend(_spread(texts[a:b], run_start, run_end))
+        run_start = run_end
+    return tuple(words)
 
 
 def _spread(texts: tuple[str, ...], start: int, end: int) -> tuple[Word, ...]:
