@@ -22,6 +22,7 @@ from engine.errors import Cancelled, ModelLoadError
 from engine.options import TranscribeOptions
 from engine.results import Progress, SegmentResult, TranscriptionInfo, WordResult
 from ui.files.questions import RecoveryChoice, SaveChoice
+from ui.queue.item_model import JobState
 
 WORDS = ("alpha", "bravo", "charlie", "delta")
 
@@ -120,6 +121,13 @@ class _Relay(QObject):
 
     def receive(self, *args: object) -> None:
         self._events.append((self._name, args))
+        if self._name == "job_ended":
+            # Also by outcome, so tests read "job_done", "job_failed" (id, error), "job_cancelled".
+            job_id, end = args
+            outcome = {JobState.DONE: "job_done", JobState.FAILED: "job_failed"}
+            name = outcome.get(end.state, "job_cancelled")
+            rest = (end.error,) if end.state is JobState.FAILED else ()
+            self._events.append((name, (job_id, *rest)))
 
 
 class Recorder:
@@ -128,7 +136,7 @@ class Recorder:
 
     NAMES = (
         "model_loading", "download_progress", "model_ready", "model_failed", "job_started",
-        "segments_ready", "progress", "job_finished", "job_failed", "job_cancelled",
+        "segments_ready", "progress", "job_ended",
     )  # fmt: skip
 
     def __init__(self, worker: QObject) -> None:

@@ -16,6 +16,7 @@ from shell_fakes import FakeFactory, FakeQuestions, make_not_audio, make_wav
 from editor.commands import ReplaceWordText
 from editor.queries import word_spans
 from ui.files.questions import RecoveryChoice, SaveChoice
+from ui.files.session import FileSession
 from ui.queue.item_model import JobState
 from ui.settings import AppSettings
 from ui.transcript.undo import push_edit
@@ -128,6 +129,22 @@ def test_fake_engine_streams_segments_into_the_view(qtbot, make_window, tmp_path
     assert len(window.workspace.session(item_id).document.transcript.segments) == factory.segments
     assert window.current_session() is window.workspace.session(item_id)
     assert window.isWindowModified()
+
+
+def test_each_transcription_ends_its_session_once(qtbot, make_window, tmp_path, monkeypatch):
+    ended: list[str] = []
+    real = FileSession.finish_transcription
+
+    def counting(session: FileSession) -> None:
+        ended.append(session.display_name)
+        real(session)
+
+    monkeypatch.setattr(FileSession, "finish_transcription", counting)
+    window = make_window(FakeFactory(segments=2))
+    transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=3))
+    qtbot.wait(50)  # nothing more arrives
+    assert ended == ["talk.wav"]
+    assert window.workspace.project_io.autosave_dir.exists()  # autosaved once it was done
 
 
 def test_a_failing_file_shows_its_error_and_the_next_one_runs(qtbot, make_window, tmp_path):

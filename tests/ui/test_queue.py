@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt, QUrl
-from shell_fakes import FakeFactory, make_not_audio, make_wav
+from shell_fakes import FakeFactory, Recorder, make_not_audio, make_wav
 
 from engine.options import TranscribeOptions
 from ui.queue.item_model import (
@@ -152,8 +152,8 @@ def queue(make_queue) -> Queue:
 
 
 def test_the_queue_runs_waiting_files_one_at_a_time_in_order(qtbot, queue, files) -> None:
-    model, runner, _ = queue
-    started: list[int] = []
+    model, _, worker = queue
+    recorder = Recorder(worker)
     most_running = 0
 
     def watch(*args: object) -> None:
@@ -161,10 +161,10 @@ def test_the_queue_runs_waiting_files_one_at_a_time_in_order(qtbot, queue, files
         most_running = max(most_running, states(model).count(JobState.RUNNING))
 
     model.dataChanged.connect(watch)
-    runner.job_started.connect(lambda item_id, info: started.append(item_id))
     ids = model.add_files(files)
     qtbot.waitUntil(lambda: states(model) == [JobState.DONE] * 3, timeout=WAIT_MS)
-    assert started == ids
+    assert [args[0] for args in recorder.of("job_started")] == ids
+    assert [args[0] for args in recorder.of("job_ended")] == ids  # each ends exactly once
     assert most_running == 1
     assert all(it.progress == 1.0 for it in model.items())
 

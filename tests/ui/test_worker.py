@@ -8,7 +8,8 @@ import pytest
 from shell_fakes import FakeFactory, Recorder, make_not_audio, make_wav
 
 from engine.options import TranscribeOptions
-from ui.queue.worker import TranscriptionWorker
+from ui.queue.item_model import JobState
+from ui.queue.worker import JobEnd, TranscriptionWorker
 
 
 @pytest.fixture
@@ -39,21 +40,22 @@ def worker(qtbot, factory: FakeFactory) -> Iterator[tuple[TranscriptionWorker, R
 def test_a_job_streams_its_segments_then_finishes(qtbot, worker, factory, media) -> None:
     w, rec = worker
     w.request_job(1, str(media), TranscribeOptions())
-    assert rec.wait_for(qtbot, "job_finished") == (1,)
+    assert rec.wait_for(qtbot, "job_done") == (1,)
     names = rec.names()
     assert names.index("model_ready") < names.index("job_started") < names.index("segments_ready")
     streamed = [s for _, batch in rec.of("segments_ready") for s in batch]
     assert [s.id for s in streamed] == list(range(factory.segments))
-    assert rec.of("job_started")[0][1]["model"] == "fake-model"
-    done, total, _eta = rec.of("progress")[-1][1:]
-    assert done == total == factory.segments
+    assert rec.of("job_started")[0][1].model == "fake-model"  # the engine's TranscriptionInfo
+    last = rec.of("progress")[-1][1]  # the engine's Progress
+    assert last.done == last.total == factory.segments
+    assert rec.of("job_ended") == [(1, JobEnd(JobState.DONE))]  # once, and nothing else ends
 
 
 def test_the_model_is_built_on_the_worker_thread_once(qtbot, worker, factory, media) -> None:
     w, rec = worker
     w.request_job(1, str(media), TranscribeOptions())
     w.request_job(2, str(media), TranscribeOptions())
-    rec.wait_for(qtbot, "job_finished", count=2)
+    rec.wait_for(qtbot, "job_done", count=2)
     assert len(factory.loads) == 1
     (_name, thread_id), transcriber = factory.loads[0], factory.made[0]
     assert thread_id != threading.get_ident()
@@ -63,10 +65,10 @@ def test_the_model_is_built_on_the_worker_thread_once(qtbot, worker, factory, me
 def test_changing_the_model_reloads_before_the_next_job(qtbot, worker, factory, media) -> None:
     w, rec = worker
     w.request_job(1, str(media), TranscribeOptions())
-    rec.wait_for(qtbot, "job_finished")
+    rec.wait_for(qtbot, "job_done")
     w.select_model("other-model")
     w.request_job(2, str(media), TranscribeOptions())
-    rec.wait_for(qtbot, "job_finished", count=2)
+    rec.wait_for(qtbot, "job_done", count=2)
     assert rec.of("model_ready") == [("fake-model", "cpu"), ("other-model", "cpu")]
     assert [name for name, _ in factory.loads] == ["fake-model", "other-model"]
 
@@ -87,12 +89,12 @@ def test_a_bad_file_fails_in_words_and_the_next_job_runs(qtbot, worker, media, t
     bad = make_not_audio(tmp_path / "notes.wav")
     w.request_job(1, str(bad), TranscribeOptions())
     w.request_job(2, str(media), TranscribeOptions())
-    rec.wait_for(qtbot, "job_finished")
+    rec.wait_for(qtbot, "job_done")
     (job, message), *_ = rec.of("job_failed")
     assert job == 1
     assert "notes.wav" in message
     assert "Traceback" not in message
-    assert rec.of("job_finished") == [(2,)]
+    assert rec.of("job_done") == [(2,)]
 
 
 def test_an_unexpected_error_is_reported_and_logged(qtbot, worker, factory, media, caplog):
@@ -109,13 +111,14 @@ def test_an_unexpected_error_is_reported_and_logged(qtbot, worker, factory, medi
     assert any(r.exc_info for r in caplog.records if r.name == "ui.queue.worker")
 
 
-def test_cancel_current_stops_within_a_batch(qtbot, media) -> None:
+def test_cancelling_the_running_job_stops_it_within_a_batch(qtbot, media) -> None:
     for w, rec in running(FakeFactory(segments=10_000, delay=0.01)):
         w.request_job(1, str(media), TranscribeOptions())
         rec.wait_for(qtbot, "segments_ready")
-        w.cancel_current()
+        w.cancel_job(1)
         assert rec.wait_for(qtbot, "job_cancelled") == (1,)
-        assert "job_finished" not in rec.names()
+        assert "job_done" not in rec.names()
+        assert len(rec.of("job_ended")) == 1
 
 
 def test_a_job_cancelled_before_it_starts_never_runs(qtbot, media) -> None:
@@ -159,7 +162,7 @@ def test_a_model_request_overtaken_by_another_choice_is_skipped(qtbot, worker, f
     w.request_model("first-choice")
     w.select_model("second-choice")  # before the worker got to the request
     w.request_job(1, str(media), TranscribeOptions())
-    rec.wait_for(qtbot, "job_finished")
+    rec.wait_for(qtbot, "job_done")
     loaded = [name for name, _ in factory.loads]
     assert loaded[-1] == "second-choice"
-    assert rec.of("job_started")[0][1]["model"] == "second-choice"
+    assert rec.of("job_started")[0][1].model == "second-choice"

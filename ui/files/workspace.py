@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -24,7 +23,7 @@ from ui.files.questions import Questions
 from ui.files.session import FileSession
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.runner import QueueRunner
-from ui.queue.worker import TranscriberFactory, TranscriptionWorker
+from ui.queue.worker import JobEnd, TranscriberFactory, TranscriptionWorker
 from ui.settings import AppSettings, SettingsStore, to_transcribe_options
 
 __all__ = ["Workspace", "model_on_disk"]
@@ -86,10 +85,10 @@ class Workspace(QObject):
             self,
         )
         self.queue_model.rowsInserted.connect(self._ensure_sessions)
-        self.runner.job_started.connect(self._on_job_started)
-        self.runner.segments_arrived.connect(self._on_segments)
-        self.runner.job_finished.connect(self._on_job_finished)
-        self.runner.job_ended.connect(self._on_job_ended)
+        # The one place where the worker's results become document updates.
+        self.worker.job_started.connect(self._on_job_started)
+        self.worker.segments_ready.connect(self._on_segments)
+        self.worker.job_ended.connect(self._on_job_ended)
         for source in (self.runner, self.project_io):
             source.status_message.connect(self.status_message)
         self._model = store.current.model
@@ -201,8 +200,10 @@ class Workspace(QObject):
         self.session_created.emit(item_id)
 
     def _ensure_sessions(self, *args: object) -> None:
+        # Rows added done (projects, subtitles) get their session from `add_session`; any other
+        # row, waiting or already sent to the worker by the runner, gets an empty one.
         for item in self.queue_model.items():
-            if item.id not in self._sessions and item.state is JobState.WAITING:
+            if item.id not in self._sessions and item.state is not JobState.DONE:
                 self._register(item.id, FileSession(item.path))
 
     def _on_job_started(self, item_id: int, info: TranscriptionInfo) -> None:
@@ -216,16 +217,13 @@ class Workspace(QObject):
         if session is not None:
             session.append_results(results)
 
-    def _on_job_finished(self, item_id: int) -> None:
+    def _on_job_ended(self, item_id: int, end: JobEnd) -> None:
         session = self._sessions.get(item_id)
-        if session is not None:
-            session.finish_transcription()
+        if session is None:
+            return
+        session.finish_transcription()
+        if end.state is JobState.DONE:
             self.project_io.autosave(session)
-
-    def _on_job_ended(self, item_id: int, *args: Any) -> None:
-        session = self._sessions.get(item_id)
-        if session is not None:
-            session.finish_transcription()
 
 
 def model_on_disk(name: str) -> bool:

@@ -1,9 +1,9 @@
 """Works through the queue: sends waiting files to the worker one at a time, in row order.
 
 `QueueRunner` lives on the GUI thread. It turns the worker's signals into row updates (state,
-progress, ETA, error) and re-emits what the sessions need (`job_started`, `segments_arrived`,
-`job_finished`), with item ids. `DurationProber` reads durations on a pool thread so the GUI never
-waits for ffprobe.
+progress, ETA, error) and nothing else: the sessions hear the worker themselves
+(`ui.files.workspace`), so each event makes one hop. `DurationProber` reads durations on a pool
+thread so the GUI never waits for ffprobe.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QRunnable, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QObject, QRunnable, QThreadPool, Signal
 
 from engine.download import DownloadProgress
 from engine.errors import EngineError
 from engine.options import TranscribeOptions
-from engine.results import TranscriptionInfo
+from engine.results import Progress, TranscriptionInfo
 from ui.queue.item_model import JobState, QueueModel
-from ui.queue.worker import TranscriptionWorker
+from ui.queue.worker import JobEnd, TranscriptionWorker
 
 __all__ = ["DurationProber", "QueueRunner", "format_model_status", "model_display_name"]
 
@@ -78,18 +78,10 @@ class QueueRunner(QObject):
     """Feeds the worker from the queue model; see the module docstring.
 
     Signals:
-        job_started(int item_id, TranscriptionInfo info): a file's transcription began.
-        segments_arrived(int item_id, list[SegmentResult]): segments streamed in.
-        job_finished(int item_id): a file is done.
-        job_ended(int item_id): a file stopped, whatever the outcome.
         status_message(str): something to show in the status bar.
         model_status(str): the model's state ("Loading tiny.en…", "tiny.en · CPU").
     """
 
-    job_started = Signal(int, object)
-    segments_arrived = Signal(int, list)
-    job_finished = Signal(int)
-    job_ended = Signal(int)
     status_message = Signal(str)
     model_status = Signal(str)
 
@@ -124,11 +116,8 @@ class QueueRunner(QObject):
         worker.model_ready.connect(self._on_model_ready)
         worker.model_failed.connect(self._on_model_failed)
         worker.job_started.connect(self._on_started)
-        worker.segments_ready.connect(self._on_segments)
         worker.progress.connect(self._on_progress)
-        worker.job_finished.connect(self._on_finished)
-        worker.job_failed.connect(self._on_failed)
-        worker.job_cancelled.connect(self._on_cancelled)
+        worker.job_ended.connect(self._on_ended)
 
     # -- commands ------------------------------------------------------------------------------
     @property
@@ -219,9 +208,10 @@ class QueueRunner(QObject):
             item = self._model.items()[row]
             if item.duration is None and item.state is JobState.WAITING:
                 self.prober.probe(item.id, item.path)
-        # Next turn of the event loop: whoever else listens to the new rows (the window makes
-        # their sessions) sees them before they start.
-        QTimer.singleShot(0, self.start_next)
+        # No other listener of the new rows has to run first: the workspace gives every row
+        # that is not done a session, whatever its state, and the worker's first signal for
+        # the job comes back through the event loop.
+        self.start_next()
 
     def _on_probed(self, item_id: int, duration: Any) -> None:
         item = self._model.item(item_id)
@@ -252,38 +242,25 @@ class QueueRunner(QObject):
         self.model_status.emit("No model loaded")
         self.status_message.emit(message)
 
-    def _on_started(self, item_id: int, info: dict[str, Any]) -> None:
-        transcription = TranscriptionInfo(**info)
-        if transcription.duration > 0:
-            self._model.update(item_id, duration=transcription.duration)
-        self.job_started.emit(item_id, transcription)
+    def _on_started(self, item_id: int, info: TranscriptionInfo) -> None:
+        if info.duration > 0:
+            self._model.update(item_id, duration=info.duration)
 
-    def _on_segments(self, item_id: int, segments: list[Any]) -> None:
-        self.segments_arrived.emit(item_id, segments)
+    def _on_progress(self, item_id: int, progress: Progress) -> None:
+        self._model.update(item_id, progress=progress.fraction, eta=progress.eta)
 
-    def _on_progress(self, item_id: int, done: float, total: float, eta: Any) -> None:
-        fraction = min(max(done / total, 0.0), 1.0) if total > 0 else 0.0
-        self._model.update(item_id, progress=fraction, eta=eta)
-
-    def _on_finished(self, item_id: int) -> None:
-        item = self._model.update(item_id, state=JobState.DONE, progress=1.0, eta=None)
-        if item is not None:
-            self.status_message.emit(f"Transcribed {item.name}")
-        self.job_finished.emit(item_id)
-        self._end(item_id)
-
-    def _on_failed(self, item_id: int, message: str) -> None:
-        item = self._model.update(item_id, state=JobState.FAILED, eta=None, error=message)
-        if item is not None:
-            self.status_message.emit(f"{item.name}: {message}")
-        self._end(item_id)
-
-    def _on_cancelled(self, item_id: int) -> None:
-        self._model.update(item_id, state=JobState.CANCELLED, eta=None)
-        self._end(item_id)
-
-    def _end(self, item_id: int) -> None:
+    def _on_ended(self, item_id: int, end: JobEnd) -> None:
+        if end.state is JobState.DONE:
+            item = self._model.update(item_id, state=JobState.DONE, progress=1.0, eta=None)
+            message = f"Transcribed {item.name}" if item is not None else None
+        elif end.state is JobState.FAILED:
+            item = self._model.update(item_id, state=JobState.FAILED, eta=None, error=end.error)
+            message = f"{item.name}: {end.error}" if item is not None else None
+        else:
+            self._model.update(item_id, state=JobState.CANCELLED, eta=None)
+            message = None
+        if message is not None:
+            self.status_message.emit(message)
         if item_id == self._running:
             self._running = None
-        self.job_ended.emit(item_id)
         self.start_next()

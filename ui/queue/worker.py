@@ -2,11 +2,13 @@
 
 MLX streams belong to the thread that creates them, so the `Transcriber` is built on the worker
 thread (lazily, before the first job, and again when the chosen model changes). The GUI thread
-talks to the worker only through queued signals carrying plain Python data, and cancels through a
-`threading.Event` that the engine checks between batches.
+talks to the worker only through queued signals carrying the engine's result dataclasses
+unchanged (`TranscriptionInfo`, `SegmentResult`, `Progress`), and cancels through a
+`threading.Event` that the engine checks between batches. Every requested job ends with exactly
+one ``job_ended`` and its `JobEnd`.
 
     worker = TranscriptionWorker()
-    worker.job_failed.connect(...)
+    worker.job_ended.connect(...)
     worker.start()
     worker.request_job(7, "talk.m4a", TranscribeOptions())
     ...
@@ -15,11 +17,11 @@ talks to the worker only through queued signals carrying plain Python data, and 
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Signal, Slot
@@ -28,9 +30,11 @@ from engine.download import DownloadProgress
 from engine.errors import AudioDecodeError, Cancelled, EngineError, ModelLoadError
 from engine.options import TranscribeOptions
 from engine.results import Progress, SegmentResult, TranscriptionInfo
+from ui.queue.item_model import JobState
 
 __all__ = [
     "DownloadCallback",
+    "JobEnd",
     "TranscriberFactory",
     "TranscriberLike",
     "TranscriptionWorker",
@@ -43,6 +47,19 @@ log = logging.getLogger(__name__)
 FLUSH_INTERVAL_S = 0.1
 
 DownloadCallback = Callable[[DownloadProgress], None]
+
+
+@dataclass(frozen=True, slots=True)
+class JobEnd:
+    """How a job ended; the worker sends exactly one per requested job.
+
+    Attributes:
+        state: `JobState.DONE`, `JobState.FAILED` or `JobState.CANCELLED`.
+        error: Why it failed, in words a person understands (None unless FAILED).
+    """
+
+    state: JobState
+    error: str | None = None
 
 
 class TranscriberLike(Protocol):
@@ -108,9 +125,9 @@ class _CancelState:
         with self._lock:
             self._current = None
 
-    def cancel(self, job_id: int | None) -> None:
+    def cancel(self, job_id: int) -> None:
         with self._lock:
-            if job_id is None or job_id == self._current:
+            if job_id == self._current:
                 self._event.set()
             else:
                 self._early.add(job_id)
@@ -124,20 +141,25 @@ class _CancelState:
 class TranscriptionWorker(QObject):
     """Transcribes files one at a time on its own thread; see the module docstring.
 
-    Signals carry plain data only. ``job_started`` carries the `TranscriptionInfo` as a dict,
-    ``segments_ready`` a list of `SegmentResult`, ``download_progress`` a `DownloadProgress`.
+    Signals:
+        model_loading(str): a model starts loading (or downloading).
+        download_progress(DownloadProgress): a model download goes on.
+        model_ready(str, str): the model and the device it runs on.
+        model_failed(str): the model cannot be loaded, in words.
+        job_started(int, TranscriptionInfo): a job's facts, before its first segment.
+        segments_ready(int, list[SegmentResult]): segments streamed in, in order.
+        progress(int, Progress): how far a job has come.
+        job_ended(int, JobEnd): a job is over; exactly once per requested job.
     """
 
     model_loading = Signal(str)
     download_progress = Signal(object)
     model_ready = Signal(str, str)
     model_failed = Signal(str)
-    job_started = Signal(int, dict)
+    job_started = Signal(int, object)
     segments_ready = Signal(int, list)
-    progress = Signal(int, float, float, object)
-    job_finished = Signal(int)
-    job_failed = Signal(int, str)
-    job_cancelled = Signal(int)
+    progress = Signal(int, object)
+    job_ended = Signal(int, object)
 
     _job_requested = Signal(int, str, object)
     _model_requested = Signal(str)
@@ -184,10 +206,6 @@ class TranscriptionWorker(QObject):
     def request_job(self, job_id: int, path: str, options: TranscribeOptions) -> None:
         """Queue a file for transcription on the worker thread."""
         self._job_requested.emit(job_id, path, options)
-
-    def cancel_current(self) -> None:
-        """Stop the job (or model download) in progress; it ends within one batch."""
-        self._cancel.cancel(None)
 
     def cancel_job(self, job_id: int) -> None:
         """Stop one job, whether it already runs or was requested and has not started yet."""
@@ -241,7 +259,7 @@ class TranscriptionWorker(QObject):
 
     @Slot(int, str, object)
     def transcribe(self, job_id: int, path: str, options: TranscribeOptions) -> None:
-        """Transcribe one file, streaming its segments; always ends with one final signal."""
+        """Transcribe one file, streaming its segments; always ends with one ``job_ended``."""
         cancel = self._cancel.begin(job_id)
         try:
             if cancel.is_set():
@@ -250,17 +268,18 @@ class TranscriptionWorker(QObject):
             self._run(job_id, transcriber, path, options, cancel)
         except Cancelled:
             log.info("job %d cancelled", job_id)
-            self.job_cancelled.emit(job_id)
+            end = JobEnd(JobState.CANCELLED)
         except (AudioDecodeError, ModelLoadError, EngineError) as e:
             log.info("job %d failed: %s", job_id, e)
-            self.job_failed.emit(job_id, str(e))
+            end = JobEnd(JobState.FAILED, str(e))
         except Exception as e:  # a bug must not kill the worker: report it and go on
             log.exception("job %d (%s) failed unexpectedly", job_id, path)
-            self.job_failed.emit(job_id, f"Unexpected error: {e}")
+            end = JobEnd(JobState.FAILED, f"Unexpected error: {e}")
         else:
-            self.job_finished.emit(job_id)
+            end = JobEnd(JobState.DONE)
         finally:
             self._cancel.end()
+        self.job_ended.emit(job_id, end)
 
     def _run(
         self,
@@ -283,12 +302,12 @@ class TranscriptionWorker(QObject):
         def on_progress(p: Progress) -> None:
             # The engine reports after each batch: send the batch's segments first.
             flush()
-            self.progress.emit(job_id, p.done, p.total, p.eta)
+            self.progress.emit(job_id, p)
 
         info, segments = transcriber.transcribe(
             path, options, cancel=cancel, on_progress=on_progress
         )
-        self.job_started.emit(job_id, dataclasses.asdict(info))
+        self.job_started.emit(job_id, info)
         for segment in segments:
             pending.append(segment)
             if time.monotonic() - last_flush >= FLUSH_INTERVAL_S:
