@@ -1,9 +1,11 @@
-"""A pure-Python undo stack over `editor.commands`, for tests, the command line and non-Qt use.
+"""A pure-Python model of the app's undo stack over `editor.commands`, for checking commands.
 
-The app wraps the same commands in a ``QUndoStack``; this class follows its rules so both behave
-alike: pushing does the command; typing merges into the command on top unless something was
-undone or saved since; pushing after an undo drops what could have been redone; the document is
-clean when the stack is back where it was at the last save.
+The app wraps the commands in a Qt ``QUndoStack``; nothing in the app or the ``transcribe``
+command uses this class. Its users are the property tests of the commands (`tests/editor`),
+which check undo and redo without Qt, so it follows the Qt stack's rules: pushing does the
+command; typing merges into the command on top unless something was undone or saved since;
+pushing after an undo drops what could have been redone; the document is clean when the stack
+is back where it was at the last save.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The speaker questions: Edit > Set Speaker (who speaks in these segments) and Rename Speaker.
 
 The speaker colours, merge and other speaker dialogs belong here too; the edits themselves are
-`editor.commands` pushed by `ui.transcript.segment_ops`.
+`editor.commands` pushed by `ui.transcript.speakers`.
 """
 
 from __future__ import annotations

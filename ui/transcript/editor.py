@@ -21,8 +21,9 @@ from ui.transcript.actions import NUDGE_MS, build_actions
 from ui.transcript.editing import EditController
 from ui.transcript.find_bar import FindBar
 from ui.transcript.highlighter import ConfidenceHighlighter
-from ui.transcript.segment_ops import SegmentOps
+from ui.transcript.speakers import SpeakerEdits
 from ui.transcript.sync import BlockSync
+from ui.transcript.timing import TimingNudges
 from ui.transcript.view import TranscriptView
 
 __all__ = ["TranscriptEditor"]
@@ -64,7 +65,8 @@ class TranscriptEditor(QWidget):
         self._highlighter = ConfidenceHighlighter(self._view.document(), self._view.segment)
         self._sync.highlighter = self._highlighter
         self._edits = EditController(self._view, self._sync)
-        self._ops = SegmentOps(self._edits, self)
+        self._timing = TimingNudges(self._edits)
+        self._speakers = SpeakerEdits(self._edits, self)
         self._find = FindBar(self._view, self._edits, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -182,11 +184,11 @@ class TranscriptEditor(QWidget):
 
     def current_word(self) -> tuple[int, int] | None:
         """The (segment, word) the caret is in, or None."""
-        return self._ops.current_word()
+        return self._timing.current_word()
 
     # -- private ---------------------------------------------------------------------------------
     def _callbacks(self) -> dict[str, Callable[[], None]]:
-        ops, edits, find = self._ops, self._edits, self._find
+        ops, speakers, edits, find = self._timing, self._speakers, self._edits, self._find
         return {
             "split": edits.split_at_caret,
             "merge_previous": edits.merge_with_previous,
@@ -200,8 +202,8 @@ class TranscriptEditor(QWidget):
             "word_start_later": lambda: ops.nudge_word("start", NUDGE_MS),
             "word_end_earlier": lambda: ops.nudge_word("end", -NUDGE_MS),
             "word_end_later": lambda: ops.nudge_word("end", NUDGE_MS),
-            "set_speaker": lambda: ops.ask_speaker(),  # not triggered(bool) as a segment
-            "rename_speaker": ops.ask_rename,
+            "set_speaker": lambda: speakers.ask_speaker(),  # not triggered(bool) as a segment
+            "rename_speaker": speakers.ask_rename,
             "find": lambda: self.show_find(False),
             "replace": lambda: self.show_find(True),
             "find_next": find.find_next,
@@ -213,7 +215,7 @@ class TranscriptEditor(QWidget):
         view = self._view
         view.word_clicked.connect(self._on_word_clicked)
         view.time_clicked.connect(self._on_time_clicked)
-        view.speaker_clicked.connect(self._ops.ask_speaker)
+        view.speaker_clicked.connect(self._speakers.ask_speaker)
         view.scrolled.connect(self._on_scrolled)
         view.colours_changed.connect(self._apply_colours)
         view.cursorPositionChanged.connect(self.selection_changed)

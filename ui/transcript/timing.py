@@ -1,29 +1,26 @@
-"""Edits of a segment's timing and speaker, from the caret: nudges and the speaker dialogs.
+"""Timing edits from the caret: nudging a segment's or a word's start and end.
 
 Each builds one `editor.commands` command from the caret position and pushes it through the
-`EditController`; the commands do the clamping and say why a nudge did nothing.
+`EditController`; the commands do the clamping and say why a nudge did nothing. A waveform that
+drags an edge belongs beside this: it issues the same commands.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QWidget
-
-from editor.commands import MoveSegmentBoundary, MoveWordBoundary, RenameSpeaker, SetSpeaker
+from editor.commands import MoveSegmentBoundary, MoveWordBoundary
 from editor.queries import word_at_char
-from ui.dialogs.speakers import RenameSpeakerDialog, SpeakerDialog
 from ui.transcript.editing import EditController
 from ui.transcript.style import precise_clock
 
-__all__ = ["SegmentOps"]
+__all__ = ["TimingNudges"]
 
 
-class SegmentOps:
-    """Timing nudges and speaker changes of the caret's segment or word."""
+class TimingNudges:
+    """Timing nudges of the caret's segment or word."""
 
-    def __init__(self, edits: EditController, parent: QWidget) -> None:
-        """Edit through ``edits``; dialogs are children of ``parent``."""
+    def __init__(self, edits: EditController) -> None:
+        """Edit through ``edits``."""
         self._edits = edits
-        self._parent = parent
 
     def current_word(self) -> tuple[int, int] | None:
         """The (segment, word) the caret is in or right after, or None.
@@ -80,41 +77,3 @@ class SegmentOps:
                 f"“{moved.stripped}”: {precise_clock(moved.start_ms)} – "
                 f"{precise_clock(moved.end_ms)}"
             )
-
-    def ask_speaker(self, segment: int | None = None) -> None:
-        """Ask for the speaker of the selected segments (or of ``segment``) and set it."""
-        self._edits.commit_pending()
-        document = self._edits.document
-        if not self._edits.editable() or document is None:
-            return
-        first, last = (segment, segment) if segment is not None else self._edits.selected_blocks()
-        transcript = document.transcript
-        dialog = SpeakerDialog(
-            transcript.speakers, transcript.segments[first].speaker, last - first + 1, self._parent
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.set_speaker(dialog.speaker(), range(first, last + 1))
-
-    def set_speaker(self, name: str | None, segments: range | None = None) -> bool:
-        """Give ``segments`` (the selected ones by default) the speaker ``name`` (None: none)."""
-        if segments is None:
-            first, last = self._edits.selected_blocks()
-            segments = range(first, last + 1)
-        return self._edits.push(SetSpeaker(tuple(segments), name))
-
-    def ask_rename(self) -> None:
-        """Ask which speaker to rename and to what, then rename it everywhere."""
-        self._edits.commit_pending()
-        document = self._edits.document
-        if document is None or not document.transcript.speakers:
-            self._edits.status_message.emit("No segment has a speaker yet: use Set Speaker.")
-            return
-        transcript = document.transcript
-        current = transcript.segments[self._edits.caret()[0]].speaker
-        dialog = RenameSpeakerDialog(transcript.speakers, current, self._parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.rename_speaker(*dialog.names())
-
-    def rename_speaker(self, old: str, new: str) -> bool:
-        """Rename speaker ``old`` to ``new`` in every segment."""
-        return self._edits.push(RenameSpeaker(old, new))
