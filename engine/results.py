@@ -42,6 +42,9 @@ class SegmentResult:
         no_speech_prob: The model's probability that there is no speech in its window.
         compression_ratio: gzip compression ratio of the text (high means repetitive).
         temperature: The sampling temperature that produced it (0 for greedy/beam).
+        unrecognised: The VAD detected speech here but the model found no words in it, even
+            decoded on its own: ``text`` is a placeholder ("[unrecognised speech]") held by one
+            word of probability 0, so an editor shows it and exports keep the gap visible.
     """
 
     id: int
@@ -53,6 +56,7 @@ class SegmentResult:
     no_speech_prob: float = 0.0
     compression_ratio: float = 1.0
     temperature: float = 0.0
+    unrecognised: bool = False
 
 
 @dataclass(frozen=True, slots=True)

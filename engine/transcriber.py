@@ -298,4 +298,5 @@ def _result(index: int, seg: TimedSegment) -> SegmentResult:
         no_speech_prob=seg.result.no_speech_prob,
         compression_ratio=compression_ratio(seg.text),
         temperature=seg.result.temperature,
+        unrecognised=seg.unrecognised,
     )

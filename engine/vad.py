@@ -37,7 +37,7 @@ import numpy.typing as npt
 from engine.options import VadOptions
 from engine.silero import FRAME, SileroVad
 
-__all__ = ["HOP", "SAMPLE_RATE", "Chunk", "Chunker"]
+__all__ = ["HOP", "SAMPLE_RATE", "Chunk", "Chunker", "lift_stretch"]
 
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
@@ -49,6 +49,7 @@ _GAIN_AHEAD = 4  # frames of lookahead (0.13 s): a loud onset is not first heard
 _TARGET_RMS = 10 ** (-25 / 20)  # the envelope's level after levelling (-25 dBFS)
 _MAX_GAIN = 100.0  # +40 dB: lifts -65 dBFS speech; digital near-silence stays near-silent
 _GROUP = 32  # frames per Silero call (1 s): fixed, so results never depend on block sizes
+_VOICE_STEP = 4.0  # a speech run needing 12 dB more lift than its region is another voice
 _RAMP = 160  # samples over which a chunk's gain changes between speech runs (10 ms)
 _CUT_SEARCH_S = 5.0  # a cut inside speech looks this far back from the limit (at most half)
 _LATER_PART = 1 / 3  # pauses after this share of a chunk are preferred for a cut
@@ -113,6 +114,19 @@ def _frame_levels(samples: FloatArray) -> FloatArray:
     frames = samples[: count * HOP].reshape(count, HOP)
     frames = frames - frames.mean(axis=1, keepdims=True, dtype=np.float32)
     return np.sqrt(np.mean(frames * frames, axis=1, dtype=np.float32))
+
+
+def lift_stretch(audio: FloatArray) -> FloatArray:
+    """``audio`` with one gain that brings its loudest frame to -25 dBFS (x1 to x100).
+
+    `Chunker` lifts each speech run of a chunk as a whole; in continuous speech a quiet voice
+    that follows a loud one within a second shares the loud one's run and stays quiet. A
+    stretch cut out to be decoded again (`engine.coverage`) is lifted on its own with this.
+    """
+    levels = _frame_levels(audio)
+    loudest = float(levels.max()) if levels.size else 0.0
+    gain = min(max(_TARGET_RMS / max(loudest, 1e-12), 1.0), _MAX_GAIN)
+    return audio if gain == 1.0 else (audio * np.float32(gain)).astype(np.float32)
 
 
 def _envelope(levels: FloatArray, missing: int, count: int) -> FloatArray:
@@ -241,6 +255,10 @@ class Chunker:
         self._group: int | None = None  # start of the chunk being gathered
         self._regions: list[tuple[int, int]] = []  # its closed speech runs
         self._open: int | None = None  # start of a speech run still going on
+        # Speech runs without their padding, for levelling: in continuous speech padded runs
+        # merge across short pauses, and a quiet voice would share a loud one's gain.
+        self._cores: list[tuple[int, int]] = []
+        self._core_open: int | None = None
 
     @property
     def position(self) -> int:
@@ -287,8 +305,43 @@ class Chunker:
         ranges = tuple((max(a, start) - start, min(b, stop) - start) for a, b in speech)
         ranges = tuple(r for r in ranges if r[1] > r[0])
         if self.options.enabled and self.options.lift_quiet and ranges:
-            audio *= self._lift(start, audio.size, ranges)
+            cores = [(a - start, b - start) for a, b in self._level_runs(start, stop)]
+            audio *= self._lift(start, audio.size, self._voices(start, ranges, cores))
         return Chunk(start, audio, ranges)
+
+    def _gain(self, start: int, a: int, b: int) -> float:
+        """The gain that brings the loudest frame of ``a``-``b`` (chunk-relative) to -25 dBFS."""
+        loudest = float(self._level.get((start + a) // HOP, -(-(start + b) // HOP)).max())
+        return min(max(_TARGET_RMS / max(loudest, 1e-12), 1.0), _MAX_GAIN)
+
+    def _voices(
+        self, start: int, ranges: tuple[tuple[int, int], ...], cores: list[tuple[int, int]]
+    ) -> tuple[tuple[int, int], ...]:
+        """The runs to level one by one: padded regions, split where a much quieter voice starts.
+
+        A region is split into its unpadded runs only when one of them needs over `_VOICE_STEP`
+        times the region's gain: a quiet voice right after a loud one. Within one voice the
+        region keeps one gain, so its own dynamics stay as they were.
+        """
+        out: list[tuple[int, int]] = []
+        for a, b in ranges:
+            inner = [(max(x, a), min(y, b)) for x, y in cores if x < b and y > a]
+            region = self._gain(start, a, b)
+            if not any(self._gain(start, x, y) > _VOICE_STEP * region for x, y in inner):
+                out.append((a, b))
+                continue
+            # Consecutive runs within `_VOICE_STEP` of each other are one voice: one gain.
+            voices = [inner[0]]
+            for x, y in inner[1:]:
+                g, voice = self._gain(start, x, y), self._gain(start, *voices[-1])
+                if max(g, voice) < _VOICE_STEP * min(g, voice):
+                    voices[-1] = (voices[-1][0], y)
+                else:
+                    voices.append((x, y))
+            voices[0] = (a, voices[0][1])  # the region's padding goes with its voices
+            voices[-1] = (voices[-1][0], b)
+            out += voices
+        return tuple(out)
 
     def _lift(self, start: int, size: int, ranges: tuple[tuple[int, int], ...]) -> FloatArray:
         """Per-sample gains raising each quiet speech run of a chunk to -25 dBFS (at most x100).
@@ -299,10 +352,7 @@ class Chunker:
         that speaker as it was (levelling frame by frame lifted pauses above it: worse text in
         noisy recordings).
         """
-        gains = []
-        for a, b in ranges:
-            loudest = float(self._level.get((start + a) // HOP, -(-(start + b) // HOP)).max())
-            gains.append(min(max(_TARGET_RMS / max(loudest, 1e-12), 1.0), _MAX_GAIN))
+        gains = [self._gain(start, a, b) for a, b in ranges]
         lift = np.full(size, gains[0], dtype=np.float32)
         for i in range(1, len(ranges)):
             (_, pause), (a, b) = ranges[i - 1], ranges[i]
@@ -363,6 +413,9 @@ class Chunker:
             lo = max(0, first - self._radius)  # enough context for `_smooth` to agree
             raw = self._raw.get(lo, self._raw.end).astype(bool)
             mask = _smooth(raw, self._fill, self._shortest, self._pad)[first - lo : stop - lo]
+            if self.options.lift_quiet:
+                core = _smooth(raw, self._fill, self._shortest, 0)[first - lo : stop - lo]
+                self._track_cores(core, first, final)
             self._mask_end = stop
         limit = self._total if self._total is not None else self._mask_end * HOP
         if self._open is not None and (final or mask.size) and not (mask.size and mask[0]):
@@ -382,6 +435,24 @@ class Chunker:
         ended = final or limit - self._last_end() > self._max_pause
         if self._open is None and self._group is not None and ended:
             self._close(chunks)
+
+    def _track_cores(self, core: BoolArray, first: int, final: bool) -> None:
+        """Extend the unpadded speech runs with the newly decided frames from ``first``."""
+        if self._core_open is not None and core.size and not core[0]:
+            self._cores.append((self._core_open, first * HOP))
+            self._core_open = None
+        for s, e in zip(*_runs(core), strict=True):
+            if self._core_open is None:
+                self._core_open = (first + int(s)) * HOP
+            if e < core.size or final:
+                self._cores.append((self._core_open, (first + int(e)) * HOP))
+                self._core_open = None
+
+    def _level_runs(self, start: int, stop: int) -> list[tuple[int, int]]:
+        """The unpadded speech runs within ``start``-``stop`` (the open one runs to ``stop``)."""
+        runs = self._cores + ([(self._core_open, stop)] if self._core_open is not None else [])
+        self._cores = [r for r in self._cores if r[1] > stop]
+        return [(max(a, start), min(b, stop)) for a, b in runs if a < stop and b > start]
 
     def _last_end(self) -> int:
         return self._regions[-1][1] if self._regions else self._group or 0

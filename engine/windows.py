@@ -8,6 +8,7 @@ pauses), so their segments are final as soon as the batch is done.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -39,12 +40,11 @@ from engine.logit_rules import LogitRules
 from engine.mel import log_mel_batch
 from engine.model import CrossKV, ModelDimensions, Whisper
 from engine.options import TranscribeOptions
-from engine.packing import pack_chunks
 from engine.timing import WordTiming, align_words, attach_punctuation, clip_long_words
 from engine.tokenizer import TIME_PRECISION, Tokenizer
-from engine.vad import Chunk
+from engine.vad import SAMPLE_RATE, Chunk
 
-__all__ = ["TimedSegment", "WindowDecoder", "encode_batch"]
+__all__ = ["UNRECOGNISED_TEXT", "TimedSegment", "WindowDecoder", "encode_batch", "unrecognised"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ class TimedSegment:
         words: Word timings (absolute seconds) when word timestamps are on.
         result: The decode this segment came from (log-probability, no-speech, temperature).
         probs: The probability of each of ``tokens`` in the decode (for word confidences).
+        unrecognised: Detected speech in which the model found no words, even when decoded
+            on its own: the segment holds `UNRECOGNISED_TEXT` as one word of probability 0.
     """
 
     start: float
@@ -70,6 +72,24 @@ class TimedSegment:
     result: RowResult
     words: list[WordTiming] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)
+    unrecognised: bool = False
+
+
+UNRECOGNISED_TEXT = "[unrecognised speech]"
+# Speech still without words after its own decode is reported from this length on: shorter
+# stretches are more likely a cough, a laugh or the detector's padding than a sentence.
+REPORT_UNRECOGNISED_S = 2.0
+
+
+def unrecognised(stretch: Chunk) -> TimedSegment:
+    """A marker segment for detected speech in which the model found no words."""
+    start, end = stretch.start / SAMPLE_RATE, stretch.end / SAMPLE_RATE
+    log.warning(
+        "Speech at %.1f-%.1f s was not recognised; it is marked in the transcript", start, end
+    )
+    word = WordTiming(" " + UNRECOGNISED_TEXT, [], start, end, 0.0)
+    result = RowResult((), 0.0, 0.0, 0.0, False)
+    return TimedSegment(start, end, [], UNRECOGNISED_TEXT, result, [word], [], unrecognised=True)
 
 
 def encode_batch(
@@ -163,13 +183,51 @@ class WindowDecoder:
                 for chunk, row in zip(chunks, per_row, strict=True)
                 for m in uncovered_speech(chunk, row)
             ]
-            if missing:
-                log.debug("Decoding %d stretches of skipped speech again", len(missing))
-                missing = list(pack_chunks(missing, MAX_WINDOW_S))
-                extra = encode_batch(self.model, missing, self.encoder_group, cancel)
-                out += [seg for row in self._decode_rows(missing, extra, cancel) for seg in row]
+            # No more windows at once than the batch itself: their keys/values are held together.
+            for i in range(0, len(missing), max(1, len(chunks))):
+                out = self._recover(missing[i : i + max(1, len(chunks))], out, cancel)
         out.sort(key=lambda s: s.start)
         return out
+
+    def _recover(
+        self, missing: Sequence[Chunk], out: list[TimedSegment], cancel: threading.Event | None
+    ) -> list[TimedSegment]:
+        """Decode stretches of skipped speech, each on its own, and report what stays skipped.
+
+        Each stretch gets a window of its own: glued together, they are again speech running
+        up to a window's end, which is what Whisper skipped in the first place. Words found in
+        a stretch replace the implausibly long words the first pass had laid over it.
+        """
+        log.debug("Decoding %d stretches of skipped speech again", len(missing))
+        extra = encode_batch(self.model, missing, self.encoder_group, cancel)
+        for stretch, row in zip(missing, self._decode_rows(missing, extra, cancel), strict=True):
+            start, end = stretch.start / SAMPLE_RATE, stretch.end / SAMPLE_RATE
+            if row:
+                out = [s for seg in out if (s := self._without(seg, start, end)) is not None]
+                out += row
+            for lost in uncovered_speech(stretch, row, REPORT_UNRECOGNISED_S):
+                out.append(unrecognised(lost))
+        return out
+
+    def _without(self, seg: TimedSegment, start: float, end: float) -> TimedSegment | None:
+        """``seg`` without its words centred in ``start``-``end`` (None when none is left)."""
+        if not seg.words:
+            return None if start <= (seg.start + seg.end) / 2 <= end else seg
+        keep = [w for w in seg.words if not start <= (w.start + w.end) / 2 <= end]
+        if len(keep) == len(seg.words):
+            return seg
+        if not keep:
+            return None
+        tokens = [t for w in keep for t in w.tokens]
+        return dataclasses.replace(
+            seg,
+            start=keep[0].start,
+            end=keep[-1].end,
+            tokens=tokens,
+            text=self.tokenizer.decode(tokens).strip(),
+            words=keep,
+            probs=[w.probability for w in keep],
+        )
 
     def _decode_rows(
         self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None

@@ -270,3 +270,28 @@ def test_empty_stream_and_flush_rules() -> None:
     assert chunker.flush() == []
     with pytest.raises(RuntimeError):
         chunker.feed(np.zeros(10, dtype=np.float32))
+
+
+def test_quiet_voice_right_after_a_loud_one_is_lifted_on_its_own(speech_dir: Path) -> None:
+    # Continuous speech: 0.4 s between the voices, so their padded speech regions merge into
+    # one; the quiet voice must still get its own gain, not the loud voice's (none).
+    loud = load_audio(speech_dir / "en/ls_test.flac")
+    quiet = load_audio(speech_dir / "en/fleurs/fleurs-en-002.ogg")
+    a, b = active_span(quiet)
+    quiet = quiet[a - SR // 10 : b + SR // 10]  # the clip's own silences cut short
+    a, b = SR // 10, quiet.size - SR // 10
+    quiet = quiet * (10 ** (-60 / 20) / np.sqrt(np.mean(quiet[a:b] ** 2)))
+    gap = np.zeros(round(0.3 * SR), dtype=np.float32)
+    audio = np.concatenate(
+        [np.zeros(SR, np.float32), loud, gap, quiet, np.zeros(2 * SR, np.float32)]
+    )
+    audio = (audio + 1e-5 * np.random.default_rng(2).standard_normal(audio.size)).astype(np.float32)
+    chunks = run(audio, 30 * SR)
+    start = SR + loud.size + gap.size
+    chunk = next(c for c in chunks if c.start <= start + a < c.end)
+    assert len(chunk.speech) == 1  # one padded region for both voices
+    lo, hi = start + a - chunk.start, start + b - chunk.start
+    assert factor(chunk.audio[lo:hi], audio[start + a : start + b]) > 10
+    a_loud, b_loud = (SR + x for x in active_span(loud))
+    loud_part = chunk.audio[a_loud - chunk.start : b_loud - chunk.start]
+    np.testing.assert_array_equal(loud_part, audio[a_loud:b_loud])
