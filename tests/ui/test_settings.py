@@ -13,6 +13,7 @@ from engine.options import TranscribeOptions
 from ui.settings import (
     MAX_RECENT_PROJECTS,
     AppSettings,
+    SettingsStore,
     is_english_only,
     load_settings,
     save_settings,
@@ -196,3 +197,17 @@ def test_export_options_take_the_preset_timing_and_the_chosen_layout() -> None:
         speaker_names=False,
         paragraphs="pause",
     )
+
+
+def test_the_store_saves_and_announces_each_change_once(qtbot) -> None:
+    store = SettingsStore(AppSettings())
+    seen: list[AppSettings] = []
+    store.changed.connect(seen.append)
+    store.set(skip_ms=5000)
+    store.set(skip_ms=5000)  # the value it has: nothing to save or announce
+    assert [s.skip_ms for s in seen] == [5000]
+    assert load_settings().skip_ms == 5000
+    assert SettingsStore.load().current.skip_ms == 5000
+    store.replace(dataclasses.replace(store.current, click_plays=True))
+    assert store.current.click_plays
+    assert len(seen) == 2
