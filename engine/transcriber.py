@@ -30,7 +30,7 @@ from engine.errors import Cancelled, EngineError
 from engine.languages import LANGUAGES
 from engine.loading import LoadedModel, load_model
 from engine.model import CrossKV
-from engine.models import ModelFiles, resolve_model
+from engine.models import ModelFiles, ModelSpec, check_task, resolve_model
 from engine.options import TranscribeOptions
 from engine.packing import pack_chunks
 from engine.prefetch import prefetch
@@ -73,6 +73,7 @@ class Transcriber:
         Raises:
             ModelLoadError: The model cannot be found, downloaded or loaded.
         """
+        self.spec: ModelSpec | None = None  # the catalogue entry, when the model is one
         if isinstance(model, LoadedModel):
             self.loaded = model
         else:
@@ -83,6 +84,7 @@ class Transcriber:
             )
             loaded = load_model(files.folder, tokenizer_path=files.tokenizer_path, dtype=dtype)
             self.loaded = dataclasses.replace(loaded, name=files.name or loaded.name)
+            self.spec = files.spec
 
     @property
     def name(self) -> str:
@@ -110,10 +112,12 @@ class Transcriber:
 
         Raises:
             AudioDecodeError: The file cannot be decoded.
-            EngineError: The options do not fit the model (e.g. German on an English-only one).
+            EngineError: The options do not fit the model (e.g. German on an English-only one,
+                or translation with a model not trained for it).
             Cancelled: The cancel event was set.
         """
         options = options or TranscribeOptions()
+        check_task(self.spec, options.task)
         cancel = cancel or threading.Event()
         run = _Run(self.loaded, options, cancel, on_progress)
         return run.start(audio)

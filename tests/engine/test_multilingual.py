@@ -7,6 +7,7 @@ detected (issue 16: the test used to check a tokenizer it built itself).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,21 @@ def test_fixed_language_and_task_reach_the_decoder(
     wanted = (tok.language_token("fr"), tok.translate if task == "translate" else tok.transcribe)
     assert prompts
     assert {language_and_task(p, tok.sot) for p in prompts} == {wanted}
+
+
+def test_translate_is_refused_for_a_catalogue_model_not_trained_for_it(
+    tmp_path: Path, reference_dir: Path
+) -> None:
+    # large-v3-turbo's weights are not available offline: its catalogue entry on the tiny
+    # random model stands for it, which is all the refusal looks at.
+    from engine.errors import EngineError
+    from engine.models import find_spec, resolve_model
+
+    folder = make_multilingual_model(tmp_path / "m", reference_dir)
+    files = dataclasses.replace(resolve_model(folder), spec=find_spec("large-v3-turbo"))
+    transcriber = Transcriber(files)
+    with pytest.raises(EngineError, match="not trained to translate"):
+        transcriber.transcribe(SPEECHLIKE, TranscribeOptions(task="translate"))
+    info, segments = transcriber.transcribe(SPEECHLIKE, TranscribeOptions(language="fr"))
+    list(segments)
+    assert info.language == "fr"
