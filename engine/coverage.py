@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_COVERING_WORD_S", "Stretch", "covering_spans", "uncovered_speech"]
 
-MIN_UNCOVERED_S = 1.0  # shorter gaps are pauses, word-edge slack or the detector's padding
+MIN_UNCOVERED_S = 1.5  # shorter gaps are pauses between sentences, word-edge slack, padding
 MERGE_GAP_S = 1.0  # uncovered stretches this close together are decoded as one
 # A word aligned over longer than this is the alignment stretching one word across speech the
 # model skipped (seen: "now's" over 8.6 s of two other sentences); it covers nothing.

@@ -239,7 +239,7 @@ class _Run:
     ) -> Iterator[SegmentResult]:
         decoder = WindowDecoder(self.loaded, self.tokenizer, self.options, self.encoder_group)
         counter = itertools.count()
-        cross = self.first_cross
+        cross, self.first_cross = self.first_cross, None
         try:
             batch = first
             while batch:
@@ -247,8 +247,9 @@ class _Run:
                     raise Cancelled("Transcription was cancelled.")
                 if cross is None:
                     cross = encode_batch(self.loaded.model, batch, self.encoder_group, self.cancel)
-                segments = decoder.process(batch, cross, self.cancel)
-                cross = None
+                decoded = decoder.decode(batch, cross, self.cancel)
+                cross = None  # freed before skipped speech is encoded: memory stays flat
+                segments = decoder.recover(decoded, self.cancel)
                 for seg in segments:
                     yield _result(next(counter), seg)
                 self._report(batch[-1].end / SAMPLE_RATE)

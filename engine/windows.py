@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import mlx.core as mx
+import numpy as np
 
-from engine.coverage import uncovered_speech
+from engine.coverage import MIN_UNCOVERED_S, uncovered_speech
 from engine.decoding import (
     DecodePrompt,
     RowResult,
@@ -40,11 +41,19 @@ from engine.logit_rules import LogitRules
 from engine.mel import log_mel_batch
 from engine.model import CrossKV, ModelDimensions, Whisper
 from engine.options import TranscribeOptions
+from engine.packing import pack_chunks
 from engine.timing import WordTiming, align_words, attach_punctuation, clip_long_words
 from engine.tokenizer import TIME_PRECISION, Tokenizer
 from engine.vad import SAMPLE_RATE, Chunk
 
-__all__ = ["UNRECOGNISED_TEXT", "TimedSegment", "WindowDecoder", "encode_batch", "unrecognised"]
+__all__ = [
+    "UNRECOGNISED_TEXT",
+    "FirstPass",
+    "TimedSegment",
+    "WindowDecoder",
+    "encode_batch",
+    "unrecognised",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +90,18 @@ UNRECOGNISED_TEXT = "[unrecognised speech]"
 REPORT_UNRECOGNISED_S = 2.0
 
 
+# Skipped stretches are decoded again packed into windows of at most this much audio, so
+# every window ends in silence: Whisper drops speech that runs up to a window's end.
+PACKED_WINDOW_S = 24.0
+SILENCE_AFTER_S = 1.0  # between packed stretches: words there are dropped as said in silence
+
+
+def _followed_by_silence(stretch: Chunk) -> Chunk:
+    """``stretch`` with `SILENCE_AFTER_S` of digital silence after its speech."""
+    pad = np.zeros(round(SILENCE_AFTER_S * SAMPLE_RATE), dtype=np.float32)
+    return Chunk(stretch.start, np.concatenate([stretch.audio, pad]), stretch.speech)
+
+
 def unrecognised(stretch: Chunk) -> TimedSegment:
     """A marker segment for detected speech in which the model found no words."""
     start, end = stretch.start / SAMPLE_RATE, stretch.end / SAMPLE_RATE
@@ -90,6 +111,21 @@ def unrecognised(stretch: Chunk) -> TimedSegment:
     word = WordTiming(" " + UNRECOGNISED_TEXT, [], start, end, 0.0)
     result = RowResult((), 0.0, 0.0, 0.0, False)
     return TimedSegment(start, end, [], UNRECOGNISED_TEXT, result, [word], [], unrecognised=True)
+
+
+@dataclass(frozen=True, slots=True)
+class FirstPass:
+    """A batch decoded once (`WindowDecoder.decode`), before skipped speech is decoded again.
+
+    Attributes:
+        segments: The segments found, in batch order.
+        missing: Stretches of detected speech that no plausible word covers.
+        batch: Windows decoded at once, which bounds how many are decoded again at once.
+    """
+
+    segments: list[TimedSegment]
+    missing: list[Chunk]
+    batch: int
 
 
 def encode_batch(
@@ -171,49 +207,107 @@ class WindowDecoder:
             tokenizer, loaded.dims.n_vocab, suppress_blank=options.suppress_blank
         )
 
-    def process(
+    def decode(
         self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None = None
-    ) -> list[TimedSegment]:
-        """Decode a batch, re-decode speech it skipped, and return its segments in time order."""
+    ) -> FirstPass:
+        """Decode a batch, and find the speech it skipped (see `recover`)."""
         per_row = self._decode_rows(chunks, cross, cancel)
-        out = [seg for row in per_row for seg in row]
-        if self.options.recover_skipped_speech:
-            missing = [
+        missing = (
+            [
                 m
                 for chunk, row in zip(chunks, per_row, strict=True)
                 for m in uncovered_speech(chunk, row)
             ]
-            # No more windows at once than the batch itself: their keys/values are held together.
-            for i in range(0, len(missing), max(1, len(chunks))):
-                out = self._recover(missing[i : i + max(1, len(chunks))], out, cancel)
+            if self.options.recover_skipped_speech
+            else []
+        )
+        return FirstPass([seg for row in per_row for seg in row], missing, max(1, len(chunks)))
+
+    def recover(
+        self, first: FirstPass, cancel: threading.Event | None = None
+    ) -> list[TimedSegment]:
+        """Decode the speech the first pass skipped; return all segments in time order.
+
+        Separate from `decode` so that the caller can free the batch's keys/values first.
+        """
+        out = list(first.segments)
+        if first.missing:
+            out = self._recover(first.missing, out, first.batch, cancel)
         out.sort(key=lambda s: s.start)
         return out
 
-    def _recover(
-        self, missing: Sequence[Chunk], out: list[TimedSegment], cancel: threading.Event | None
+    def process(
+        self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None = None
     ) -> list[TimedSegment]:
-        """Decode stretches of skipped speech, each on its own, and report what stays skipped.
+        """Decode a batch, re-decode speech it skipped, and return its segments in time order."""
+        return self.recover(self.decode(chunks, cross, cancel), cancel)
 
-        Each stretch gets a window of its own: glued together, they are again speech running
-        up to a window's end, which is what Whisper skipped in the first place. Words found in
+    def _recover(
+        self,
+        missing: list[Chunk],
+        out: list[TimedSegment],
+        batch: int,
+        cancel: threading.Event | None,
+    ) -> list[TimedSegment]:
+        """Decode stretches of skipped speech again and report what stays skipped.
+
+        First packed into shared windows, each stretch followed by a second of silence and
+        the window left with room at its end (speech running up to a window's end is what
+        Whisper skipped in the first place); a stretch still without words after that gets a
+        window of its own, and what even that leaves is marked `unrecognised`. Words found in
         a stretch replace the implausibly long words the first pass had laid over it.
         """
         log.debug("Decoding %d stretches of skipped speech again", len(missing))
-        extra = encode_batch(self.model, missing, self.encoder_group, cancel)
-        for stretch, row in zip(missing, self._decode_rows(missing, extra, cancel), strict=True):
-            start, end = stretch.start / SAMPLE_RATE, stretch.end / SAMPLE_RATE
-            if row:
-                out = [s for seg in out if (s := self._without(seg, start, end)) is not None]
-                out += row
-            for lost in uncovered_speech(stretch, row, REPORT_UNRECOGNISED_S):
-                out.append(unrecognised(lost))
+        padded = [_followed_by_silence(m) for m in missing]
+        found = self._decode_all(list(pack_chunks(padded, PACKED_WINDOW_S)), batch, cancel)
+        out, alone = self._take(missing, found, out, MIN_UNCOVERED_S)
+        if alone:
+            log.debug("Decoding %d stretches of skipped speech on their own", len(alone))
+            found = self._decode_all(alone, batch, cancel)
+            out, lost = self._take(alone, found, out, REPORT_UNRECOGNISED_S)
+            out += [unrecognised(stretch) for stretch in lost]
         return out
 
-    def _without(self, seg: TimedSegment, start: float, end: float) -> TimedSegment | None:
-        """``seg`` without its words centred in ``start``-``end`` (None when none is left)."""
+    def _decode_all(
+        self, chunks: list[Chunk], batch: int, cancel: threading.Event | None
+    ) -> list[TimedSegment]:
+        """Encode and decode ``chunks``, at most ``batch`` windows' keys/values at a time."""
+        out: list[TimedSegment] = []
+        for i in range(0, len(chunks), batch):
+            part = chunks[i : i + batch]
+            cross = encode_batch(self.model, part, self.encoder_group, cancel)
+            out += [seg for row in self._decode_rows(part, cross, cancel) for seg in row]
+        return out
+
+    def _take(
+        self,
+        stretches: list[Chunk],
+        found: list[TimedSegment],
+        out: list[TimedSegment],
+        min_seconds: float,
+    ) -> tuple[list[TimedSegment], list[Chunk]]:
+        """Put the words ``found`` in each stretch into ``out``; return what is still uncovered."""
+        uncovered: list[Chunk] = []
+        for stretch in stretches:
+            start, end = stretch.start / SAMPLE_RATE, stretch.end / SAMPLE_RATE
+            mine = [s for seg in found if (s := self._select(seg, start, end, inside=True))]
+            if mine:
+                out = [s for seg in out if (s := self._select(seg, start, end, inside=False))]
+                out += mine
+            uncovered += uncovered_speech(stretch, mine, min_seconds)
+        return out, uncovered
+
+    def _select(
+        self, seg: TimedSegment, start: float, end: float, *, inside: bool
+    ) -> TimedSegment | None:
+        """``seg`` with only its words centred inside (or outside) ``start``-``end``.
+
+        None when no word is left.
+        """
         if not seg.words:
-            return None if start <= (seg.start + seg.end) / 2 <= end else seg
-        keep = [w for w in seg.words if not start <= (w.start + w.end) / 2 <= end]
+            within = start <= (seg.start + seg.end) / 2 <= end
+            return seg if within == inside else None
+        keep = [w for w in seg.words if (start <= (w.start + w.end) / 2 <= end) == inside]
         if len(keep) == len(seg.words):
             return seg
         if not keep:
