@@ -58,6 +58,8 @@ class AppSettings:
         beam_size: Beam search width, None to decode greedily (faster).
         word_timestamps: Time every word (needed to follow playback word by word).
         click_plays: Clicking a word starts playback there (else it only moves the playhead).
+            On by default: "click a word to hear it" is what the README promises and what
+            transcript editors (oTranscribe, Subtitle Edit) do (issue 17).
         follow_playback: The transcript scrolls to keep the spoken word in view.
         low_confidence_threshold: Words below this probability (0 to 1) are marked.
         rewind_on_resume_ms: Playback resumes this far before where it was paused (0: off).
@@ -85,7 +87,7 @@ class AppSettings:
     batch_size: int | None = None
     beam_size: int | None = None
     word_timestamps: bool = True
-    click_plays: bool = False
+    click_plays: bool = True
     follow_playback: bool = True
     low_confidence_threshold: float = 0.5
     rewind_on_resume_ms: int = 1000

@@ -57,10 +57,10 @@ def _checked(menu: QMenu) -> list[str]:
 
 def test_the_menus_show_the_settings(qtbot: QtBot) -> None:
     settings = AppSettings(
-        click_plays=True, follow_playback=False, low_confidence_threshold=0.7, skip_ms=5000
+        click_plays=False, follow_playback=False, low_confidence_threshold=0.7, skip_ms=5000
     )
     menus, _ = _make(qtbot, settings)
-    assert menus.click_plays.isChecked()
+    assert not menus.click_plays.isChecked()
     assert not menus.follow.isChecked()
     unsure = _submenu(menus.view_menu, "Mark Unsure Words")
     assert len(_items(unsure)) == len(THRESHOLD_CHOICES)
@@ -83,7 +83,7 @@ def test_choosing_an_item_names_the_setting_and_its_value(qtbot: QtBot) -> None:
     three.trigger()
     assert emitted == [
         ("low_confidence_threshold", 0.0),
-        ("click_plays", True),
+        ("click_plays", False),
         ("skip_ms", 3000),
     ]
     assert isinstance(emitted[-1][1], int)  # milliseconds stay whole numbers

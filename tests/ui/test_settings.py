@@ -29,7 +29,7 @@ CHANGED = AppSettings(
     batch_size=8,
     beam_size=5,
     word_timestamps=False,
-    click_plays=True,
+    click_plays=False,
     follow_playback=False,
     low_confidence_threshold=0.35,
     rewind_on_resume_ms=0,
@@ -137,10 +137,10 @@ def test_garbage_falls_back_to_the_default_and_is_logged(
 
 
 def test_ini_strings_are_read_as_their_types() -> None:
-    _store(batch_size="12", click_plays="true", playback_rate="1.5", language="fr")
+    _store(batch_size="12", click_plays="false", playback_rate="1.5", language="fr")
     loaded = load_settings()
     assert (loaded.batch_size, loaded.click_plays, loaded.playback_rate, loaded.language) == (
-        12, True, 1.5, "fr",
+        12, False, 1.5, "fr",
     )  # fmt: skip
 
 
@@ -208,6 +208,6 @@ def test_the_store_saves_and_announces_each_change_once(qtbot) -> None:
     assert [s.skip_ms for s in seen] == [5000]
     assert load_settings().skip_ms == 5000
     assert SettingsStore.load().current.skip_ms == 5000
-    store.replace(dataclasses.replace(store.current, click_plays=True))
-    assert store.current.click_plays
+    store.replace(dataclasses.replace(store.current, click_plays=False))
+    assert not store.current.click_plays
     assert len(seen) == 2
