@@ -25,7 +25,8 @@ from editor.queries import TranscriptIndex, word_spans
 from editor.transcript import Segment
 from ui.dialogs.speakers import SpeakerDialog
 from ui.transcript import TranscriptEditor
-from ui.transcript.editor import NO_DOCUMENT, WAITING
+from ui.transcript.empty_state import NO_DOCUMENT
+from ui.transcript.empty_state import TRANSCRIBING as WAITING
 from ui.transcript.style import precise_clock
 from ui.transcript.undo import push_edit
 from ui.transcript.view import TranscriptView

@@ -75,6 +75,8 @@ class QueueItem:
         progress: Fraction of the media transcribed, 0 to 1.
         eta: Seconds left, when the transcription can estimate it.
         error: Why it failed, in words.
+        model_problem: It failed because the model could not be loaded (every file would):
+            the person is told how to get a model, not to retry the file.
     """
 
     id: int
@@ -84,6 +86,7 @@ class QueueItem:
     progress: float = 0.0
     eta: float | None = None
     error: str | None = None
+    model_problem: bool = False
 
     @property
     def name(self) -> str:

@@ -163,7 +163,9 @@ class QueueRunner(QObject):
         item = self._model.next_waiting()
         if item is None:
             return
-        self._model.update(item.id, state=JobState.RUNNING, progress=0.0, eta=None, error=None)
+        self._model.update(
+            item.id, state=JobState.RUNNING, progress=0.0, eta=None, error=None, model_problem=False
+        )
         self._running = item.id
         self._worker.request_job(item.id, str(item.path), self._options())
 
@@ -188,7 +190,9 @@ class QueueRunner(QObject):
         item = self._model.item(item_id)
         if item is None or item.state not in (JobState.FAILED, JobState.CANCELLED):
             return False
-        self._model.update(item_id, state=JobState.WAITING, progress=0.0, eta=None, error=None)
+        self._model.update(
+            item_id, state=JobState.WAITING, progress=0.0, eta=None, error=None, model_problem=False
+        )
         self.resume()
         return True
 
@@ -254,7 +258,13 @@ class QueueRunner(QObject):
             item = self._model.update(item_id, state=JobState.DONE, progress=1.0, eta=None)
             message = f"Transcribed {item.name}" if item is not None else None
         elif end.state is JobState.FAILED:
-            item = self._model.update(item_id, state=JobState.FAILED, eta=None, error=end.error)
+            item = self._model.update(
+                item_id,
+                state=JobState.FAILED,
+                eta=None,
+                error=end.error,
+                model_problem=end.model_problem,
+            )
             message = f"{item.name}: {end.error}" if item is not None else None
         else:
             self._model.update(item_id, state=JobState.CANCELLED, eta=None)

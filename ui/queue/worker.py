@@ -56,10 +56,12 @@ class JobEnd:
     Attributes:
         state: `JobState.DONE`, `JobState.FAILED` or `JobState.CANCELLED`.
         error: Why it failed, in words a person understands (None unless FAILED).
+        model_problem: It failed because the model could not be loaded, not the file.
     """
 
     state: JobState
     error: str | None = None
+    model_problem: bool = False
 
 
 class TranscriberLike(Protocol):
@@ -271,7 +273,7 @@ class TranscriptionWorker(QObject):
             end = JobEnd(JobState.CANCELLED)
         except (AudioDecodeError, ModelLoadError, EngineError) as e:
             log.info("job %d failed: %s", job_id, e)
-            end = JobEnd(JobState.FAILED, str(e))
+            end = JobEnd(JobState.FAILED, str(e), isinstance(e, ModelLoadError))
         except Exception as e:  # a bug must not kill the worker: report it and go on
             log.exception("job %d (%s) failed unexpectedly", job_id, path)
             end = JobEnd(JobState.FAILED, f"Unexpected error: {e}")

@@ -19,6 +19,7 @@ from editor.document import Document, DocumentChange
 from editor.queries import TranscriptIndex
 from ui.transcript.actions import NUDGE_MS, build_actions
 from ui.transcript.editing import EditController
+from ui.transcript.empty_state import NO_DOCUMENT, TRANSCRIBING
 from ui.transcript.find_bar import FindBar
 from ui.transcript.highlighter import ConfidenceHighlighter
 from ui.transcript.speakers import SpeakerEdits
@@ -29,9 +30,6 @@ from ui.transcript.view import TranscriptView
 __all__ = ["TranscriptEditor"]
 
 log = logging.getLogger(__name__)
-
-NO_DOCUMENT = "Drop a recording here or use File › Open Media…"
-WAITING = "Transcribing… the words appear here as they are recognised."
 
 
 class TranscriptEditor(QWidget):
@@ -60,6 +58,7 @@ class TranscriptEditor(QWidget):
         self._follow = True  # off while the person has scrolled away, until Ctrl+J
         self._auto_follow = True  # the "Follow Playback" preference
         self._click_plays = False
+        self._empty_message = TRANSCRIBING  # what a document without words says (its row's state)
         self._view = TranscriptView(self)
         self._sync = BlockSync(self._view)
         self._highlighter = ConfidenceHighlighter(self._view.document(), self._view.segment)
@@ -168,6 +167,12 @@ class TranscriptEditor(QWidget):
         """Whether a click on a word should start playback (see `set_click_plays`)."""
         return self._click_plays
 
+    def set_empty_message(self, message: str) -> None:
+        """What the pane says while the document has no words (see `empty_state`)."""
+        if message != self._empty_message:
+            self._empty_message = message
+            self._update_state()
+
     def show_find(self, replace: bool = False) -> None:
         """Open the find bar (with the replace row when ``replace``)."""
         self._find.open(replace)
@@ -270,7 +275,8 @@ class TranscriptEditor(QWidget):
         """Read-only with a message while there is nothing to edit."""
         segments = self._document.transcript.segments if self._document else ()
         self._view.setReadOnly(not segments)
-        self._view.empty_message = "" if segments else (WAITING if self._document else NO_DOCUMENT)
+        empty = self._empty_message if self._document else NO_DOCUMENT
+        self._view.empty_message = "" if segments else empty
         self._view.refresh_gutter()
         self._view.viewport().update()
         for action in self._actions:

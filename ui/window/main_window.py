@@ -35,6 +35,7 @@ from ui.queue.pane import QueuePane
 from ui.queue.worker import TranscriberFactory
 from ui.settings import AppSettings, SettingsStore
 from ui.transcript import TranscriptEditor
+from ui.transcript.empty_state import empty_message, queue_position
 from ui.window.drops import FileDropFilter
 from ui.window.file_commands import APP_NAME, FileCommands
 from ui.window.menu_bar import WindowActions, build_menus
@@ -175,6 +176,8 @@ class MainWindow(QMainWindow):
         pane.retry_requested.connect(ws.retry)
         pane.remove_requested.connect(c.remove)
         ws.queue_model.dataChanged.connect(self._update_actions)
+        for change in (ws.queue_model.dataChanged, ws.queue_model.rowsMoved):
+            change.connect(self._update_empty_message)
         ws.session_created.connect(self._on_session_created)
         ws.job_started.connect(self._on_job_started)
         ws.runner.model_status.connect(self._model_label.setText)
@@ -226,10 +229,18 @@ class MainWindow(QMainWindow):
             if isinstance(position, int) and position > 0:
                 self.player.seek(position)
             self.queue_pane.select(item_id)
+        self._update_empty_message()
         self.refresh_title()
         self._update_actions()
 
     # -- reacting ------------------------------------------------------------------------------
+    def _update_empty_message(self, *args: object) -> None:
+        # The pane tells the truth about a row without words: failed, cancelled, waiting.
+        model = self.workspace.queue_model
+        item = model.item(self._current) if self._current is not None else None
+        ahead = queue_position(model.items(), item.id) if item is not None else 0
+        self.editor.set_empty_message(empty_message(item, ahead))
+
     def _on_session_created(self, item_id: int) -> None:
         session = self.workspace.session(item_id)
         if session is not None:
