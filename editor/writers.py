@@ -2,35 +2,41 @@
 
 Modelled on openai/whisper's ``utils.py`` writers: SRT and WebVTT share one subtitle writer and
 differ in class attributes (time stamp style, header, numbering) plus how a cue's text is
-marked up. All writers write LF line ends; `export_to_path` encodes UTF-8 and replaces the
-target atomically.
+marked up. All writers write LF line ends; `export_to_path` encodes UTF-8 (or takes a binary
+format's bytes, DOCX) and replaces the target atomically. The base and the settings live in
+`editor.writer_base`; meeting notes (Markdown, DOCX) in `editor.meeting`.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
 import zlib
-from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Literal, TextIO
+from typing import Any, ClassVar, TextIO
 
-from editor.atomic import atomic_write_text
+from editor.atomic import atomic_write_bytes
 from editor.errors import ExportError, SaveError
-from editor.subtitles import Cue, SubtitleOptions, clean_cue_text, layout_cues
+from editor.meeting import DocxWriter, MarkdownWriter
+from editor.rttm import rttm_text
+from editor.subtitles import Cue, clean_cue_text, layout_cues
 from editor.timefmt import format_timestamp
 from editor.transcript import Segment, Transcript
+from editor.writer_base import NO_SPACE_LANGUAGES, ExportOptions, Paragraphs, Writer
 
 __all__ = [
+    "NO_SPACE_LANGUAGES",
     "WRITERS",
+    "DocxWriter",
     "ExportOptions",
     "JsonWriter",
+    "MarkdownWriter",
+    "Paragraphs",
+    "RttmWriter",
     "SrtWriter",
     "SubtitleWriter",
     "TxtWriter",
@@ -39,57 +45,6 @@ __all__ = [
     "export_to_path",
     "get_writer",
 ]
-
-#: Languages written without spaces between words (and between sentences).
-NO_SPACE_LANGUAGES = frozenset({"zh", "ja", "th", "lo", "my", "km", "bo", "yue"})
-
-Paragraphs = Literal["segment", "speaker", "pause"]
-
-
-@dataclass(frozen=True, slots=True)
-class ExportOptions:
-    """Settings for every format; each writer reads the fields that concern it.
-
-    Attributes:
-        subtitles: Cue layout for SRT and WebVTT.
-        include_speakers: Show speaker names in subtitles ("Name: " in SRT, voice tags in VTT).
-        timestamps: TXT: start every paragraph with its time, ``[hh:mm:ss]``.
-        speaker_names: TXT: start every paragraph that has a speaker with "Name: ".
-        paragraphs: TXT: a paragraph per segment, per run of one speaker's segments, or per
-            run of segments without a pause of ``paragraph_pause_ms`` (a speaker change also
-            starts one).
-        paragraph_pause_ms: TXT: the pause that starts a paragraph in "pause" mode.
-    """
-
-    subtitles: SubtitleOptions = field(default_factory=SubtitleOptions)
-    include_speakers: bool = True
-    timestamps: bool = False
-    speaker_names: bool = True
-    paragraphs: Paragraphs = "segment"
-    paragraph_pause_ms: int = 2000
-
-    def __post_init__(self) -> None:
-        if self.paragraphs not in ("segment", "speaker", "pause"):
-            raise ExportError(
-                f"Unknown paragraph mode {self.paragraphs!r}: choose segment, speaker or pause."
-            )
-        if self.paragraph_pause_ms < 0:
-            raise ExportError(
-                f"The paragraph pause cannot be negative ({self.paragraph_pause_ms})."
-            )
-
-
-class Writer(ABC):
-    """Writes a transcript to a text stream in one format."""
-
-    #: File name extension without the dot ("srt").
-    extension: ClassVar[str]
-    #: Name to show in a file dialog ("SubRip subtitles").
-    name: ClassVar[str]
-
-    @abstractmethod
-    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
-        """Write ``transcript`` to ``stream`` (text mode; the caller chooses the encoding)."""
 
 
 class SubtitleWriter(Writer):
@@ -254,14 +209,37 @@ def _segment_json(index: int, segment: Segment, lead: str) -> dict[str, Any]:
     return out
 
 
+class RttmWriter(Writer):
+    """Speaker turns as RTTM (`editor.rttm`), the file named after the recording."""
+
+    extension = "rttm"
+    name = "RTTM speaker turns"
+
+    def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
+        """One ``SPEAKER`` line per turn; nothing when no segment has a speaker."""
+        file_id = Path(transcript.media.path).stem if transcript.media else "recording"
+        stream.write(rttm_text(transcript, file_id))
+
+
 #: Every format by its name (also its file extension).
 WRITERS: Mapping[str, type[Writer]] = MappingProxyType(
-    {w.extension: w for w in (SrtWriter, VttWriter, TxtWriter, JsonWriter)}
+    {
+        w.extension: w
+        for w in (
+            SrtWriter,
+            VttWriter,
+            TxtWriter,
+            JsonWriter,
+            RttmWriter,
+            MarkdownWriter,
+            DocxWriter,
+        )
+    }
 )
 
 
 def get_writer(fmt: str) -> Writer:
-    """A writer for a format name or extension ("srt", ".SRT", "vtt", "txt", "json").
+    """A writer for a format name or extension ("srt", ".SRT", "vtt", "txt", "json", "docx"...).
 
     Raises:
         ExportError: The format is unknown.
@@ -293,9 +271,8 @@ def export_to_path(
             why; an existing file is left as it was).
     """
     writer = get_writer(fmt if fmt is not None else Path(path).suffix)
-    buffer = io.StringIO()
-    writer.write(transcript, buffer, options if options is not None else ExportOptions())
+    data = writer.encode(transcript, options if options is not None else ExportOptions())
     try:
-        atomic_write_text(path, buffer.getvalue())
+        atomic_write_bytes(path, data)
     except SaveError as e:
         raise ExportError(str(e)) from e

@@ -90,6 +90,15 @@ def jfk_flac(speech_dir: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def two_speakers_wav() -> Path:
+    """``../shared/diarization/sample.wav``: 30 s of a phone call between two speakers."""
+    path = SHARED / "diarization" / "sample.wav"
+    if not path.is_file():
+        missing("../shared/diarization/sample.wav")
+    return path
+
+
+@pytest.fixture(scope="session")
 def jfk_text() -> str:
     """What is said in ``jfk.flac``."""
     return JFK_TEXT

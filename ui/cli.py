@@ -1,9 +1,12 @@
 """The headless ``transcribe`` command.
 
     transcribe talk.m4a interview.wav --model small --format srt,vtt --output-dir out/
+    transcribe meeting.wav --diarize --speakers 3 --format rttm,json,docx
 
 Each file is transcribed with one model loaded once, converted to the editor's document and
-written through the editor's exporters. A file that fails prints its reason and the others go on;
+written through the editor's exporters. With ``--diarize`` (or a speaker count), speakers are
+identified after the transcription (`engine.speakers`) and every word gets its speaker the way
+the app's "Identify speakers" does. A file that fails prints its reason and the others go on;
 the exit code is 1 when any failed, 130 when interrupted.
 """
 
@@ -29,8 +32,9 @@ from engine.errors import Cancelled, EngineError
 from engine.models import default_model
 from engine.options import TranscribeOptions, VadOptions
 from engine.results import Progress, SegmentResult
+from engine.speakers import Embedder, SpeakerOptions, identify_speakers, load_embedder
 from engine.transcriber import Transcriber
-from ui.files.convert import transcript_from_results
+from ui.files.convert import transcript_from_results, with_speakers
 
 __all__ = ["main"]
 
@@ -82,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--max-chars-per-line", type=int, default=None)
     p.add_argument("--max-lines", type=int, default=None)
+    speakers = p.add_argument_group("speakers (who said what)")
+    speakers.add_argument(
+        "--diarize", action="store_true", help="identify speakers; implied by the options below"
+    )
+    speakers.add_argument("--speakers", type=int, default=None, metavar="N", help="exactly N")
+    speakers.add_argument("--min-speakers", type=int, default=None, metavar="N")
+    speakers.add_argument("--max-speakers", type=int, default=None, metavar="N")
     p.add_argument("--dtype", choices=("float32", "float16", "bfloat16"), default=None)
     p.add_argument("--offline", action="store_true", help="never download a model")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -97,6 +108,7 @@ class Job:
     export: ExportOptions
     formats: tuple[str, ...]
     output_dir: Path
+    speakers: SpeakerOptions | None = None  # None: no speaker identification
 
 
 def job_from_args(args: argparse.Namespace) -> Job:
@@ -139,7 +151,32 @@ def job_from_args(args: argparse.Namespace) -> Job:
         beam_size=args.beam_size,
         vad=VadOptions(enabled=not args.no_vad),
     )
-    return Job(options, ExportOptions(subtitles=subtitles), formats, args.output_dir)
+    return Job(
+        options, ExportOptions(subtitles=subtitles), formats, args.output_dir, _speakers(args)
+    )
+
+
+_SPEAKER_FLAGS = {
+    "num_speakers": "--speakers",
+    "min_speakers": "--min-speakers",
+    "max_speakers": "--max-speakers",
+}
+
+
+def _speakers(args: argparse.Namespace) -> SpeakerOptions | None:
+    """Speaker options when identification is asked for (a count implies ``--diarize``)."""
+    counts = (args.speakers, args.min_speakers, args.max_speakers)
+    if not args.diarize and all(c is None for c in counts):
+        return None
+    if args.speakers is not None and (args.min_speakers or args.max_speakers):
+        raise ValueError("--speakers gives the exact count: leave out --min/--max-speakers")
+    try:
+        return SpeakerOptions(*counts)
+    except ValueError as e:
+        message = str(e)  # in the options' words; say it in the flags' words
+        for field, flag in _SPEAKER_FLAGS.items():
+            message = message.replace(field, flag)
+        raise ValueError(message) from e
 
 
 class ProgressBar:
@@ -180,7 +217,12 @@ def _clock(seconds: float) -> str:
 
 
 def transcribe_file(
-    transcriber: Transcriber, path: Path, job: Job, cancel: threading.Event, quiet: bool
+    transcriber: Transcriber,
+    path: Path,
+    job: Job,
+    cancel: threading.Event,
+    quiet: bool,
+    embedder: Embedder | None = None,
 ) -> list[Path]:
     """Transcribe one file and write its outputs; returns the files written.
 
@@ -198,6 +240,10 @@ def transcribe_file(
     finally:
         bar.finish()
     transcript = transcript_from_results(results, info, path)
+    if job.speakers is not None:
+        turns = identify_speakers(path, job.speakers, cancel, embedder=embedder)
+        transcript = with_speakers(transcript, turns)
+        log.info("%s: %d speaker turns", path.name, len(turns))
     job.output_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for fmt in job.formats:
@@ -238,13 +284,20 @@ def _run(args: argparse.Namespace, job: Job, cancel: threading.Event) -> int:
     except EngineError as e:
         print(f"transcribe: cannot load the model: {e}", file=sys.stderr)
         return EXIT_FAILED
+    embedder = None
+    if job.speakers is not None:
+        try:
+            embedder = load_embedder(job.speakers.embedder)
+        except EngineError as e:
+            print(f"transcribe: cannot load the speaker model: {e}", file=sys.stderr)
+            return EXIT_FAILED
     failed = 0
     for path in args.files:
         if cancel.is_set():
             break
         started = time.perf_counter()
         try:
-            written = transcribe_file(transcriber, path, job, cancel, args.quiet)
+            written = transcribe_file(transcriber, path, job, cancel, args.quiet, embedder)
         except Cancelled:
             break
         except (EngineError, EditorError) as e:

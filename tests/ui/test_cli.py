@@ -6,11 +6,13 @@ import json
 import re
 from pathlib import Path
 
+import docx
 import pytest
 import srt
 import webvtt
 
-from ui.cli import EXIT_FAILED, EXIT_USAGE, main
+from engine.speakers import SpeakerOptions
+from ui.cli import EXIT_FAILED, EXIT_USAGE, build_parser, job_from_args, main
 
 
 def words_of(text: str) -> list[str]:
@@ -77,5 +79,56 @@ def test_a_missing_model_says_so_without_a_traceback(
 def test_an_unknown_format_is_a_usage_error(
     jfk_flac: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([str(jfk_flac), "--format", "docx", "--offline"]) == EXIT_USAGE
-    assert "docx" in capsys.readouterr().err
+    assert main([str(jfk_flac), "--format", "pdf", "--offline"]) == EXIT_USAGE
+    assert "pdf" in capsys.readouterr().err
+
+
+def test_diarize_finds_two_speakers_and_writes_rttm_json_docx_and_markdown(
+    tiny_en_model: Path, two_speakers_wav: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    code = main(
+        [str(two_speakers_wav), "--model", str(tiny_en_model), "--offline", "--quiet",
+         "--diarize", "--format", "rttm,json,docx,md,txt,srt,vtt", "--output-dir", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    lines = (out / "sample.rttm").read_text(encoding="utf-8").splitlines()
+    fields = [line.split() for line in lines]
+    assert all(len(f) == 10 and f[0] == "SPEAKER" and f[1] == "sample" for f in fields)
+    assert {f[7] for f in fields} == {"SPEAKER_00", "SPEAKER_01"}
+    starts = [float(f[3]) for f in fields]
+    assert starts == sorted(starts)
+    assert all(float(f[4]) > 0 for f in fields)
+    result = json.loads((out / "sample.json").read_text(encoding="utf-8"))
+    assert {s["speaker"] for s in result["segments"]} == {"SPEAKER_00", "SPEAKER_01"}
+    document = docx.Document(str(out / "sample.docx"))
+    assert document.paragraphs[0].text == "sample"
+    turns = [p for p in document.paragraphs if p.runs and p.runs[0].bold]
+    assert {p.runs[0].text for p in turns} == {"SPEAKER_00", "SPEAKER_01"}
+    assert len(turns) >= 4  # a conversation, not two monologues
+    assert "**SPEAKER\\_01** · 00:00:" in (out / "sample.md").read_text(encoding="utf-8")
+    # TXT, SRT and VTT name speakers as they do for speakers set by hand.
+    assert "SPEAKER_00: " in (out / "sample.txt").read_text(encoding="utf-8")
+    cues = list(srt.parse((out / "sample.srt").read_text(encoding="utf-8")))
+    assert any(c.content.startswith("SPEAKER_01: ") for c in cues)
+    vtt = webvtt.read(str(out / "sample.vtt"))
+    assert {c.voice for c in vtt} == {"SPEAKER_00", "SPEAKER_01"}
+
+
+def test_speaker_counts_imply_diarize_and_are_checked() -> None:
+    args = build_parser().parse_args(["x.wav", "--speakers", "3"])
+    assert job_from_args(args).speakers == SpeakerOptions(num_speakers=3)
+    args = build_parser().parse_args(["x.wav", "--min-speakers", "2", "--max-speakers", "4"])
+    assert job_from_args(args).speakers == SpeakerOptions(min_speakers=2, max_speakers=4)
+    assert job_from_args(build_parser().parse_args(["x.wav"])).speakers is None
+    for bad in (["--speakers", "0"], ["--min-speakers", "5", "--max-speakers", "2"],
+                ["--speakers", "2", "--max-speakers", "3"]):  # fmt: skip
+        with pytest.raises(ValueError, match="speakers"):
+            job_from_args(build_parser().parse_args(["x.wav", *bad]))
+
+
+def test_a_bad_speaker_count_is_a_usage_error(
+    jfk_flac: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(jfk_flac), "--min-speakers", "3", "--max-speakers", "2"]) == EXIT_USAGE
+    assert "--min-speakers" in capsys.readouterr().err

@@ -116,7 +116,7 @@ def test_settings_go_to_the_test_scope(isolated_settings: Path) -> None:
         ("language", "klingon"),
         ("subtitle_preset", "tiny"),
         ("txt_paragraphs", "chapter"),
-        ("last_export_format", "docx"),
+        ("last_export_format", "pdf"),
         ("max_lines", "-3"),
         ("window_geometry", "not bytes"),
         ("recent_projects", 42),

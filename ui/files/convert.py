@@ -9,14 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from editor.build import RawSegment, RawWord, build_segments, build_transcript
+from editor.commands import ApplySpeakerTurns, SpeakerSpan
+from editor.document import Document
 from editor.media import media_info_for
 from editor.timefmt import ms_from_seconds
 from editor.transcript import MediaInfo, Segment, Transcript
 from engine.results import SegmentResult, TranscriptionInfo
 
-__all__ = ["media_for", "raw_segment", "segments_from_results", "transcript_from_results"]
+if TYPE_CHECKING:
+    # engine.speakers loads MLX on import; the app must not pay for that at start-up.
+    from engine.speakers import SpeakerTurn
+
+__all__ = [
+    "media_for",
+    "raw_segment",
+    "segments_from_results",
+    "speaker_spans",
+    "transcript_from_results",
+    "with_speakers",
+]
 
 
 def raw_segment(result: SegmentResult) -> RawSegment:
@@ -57,3 +71,22 @@ def transcript_from_results(
         media=media_for(media_path, info),
         metadata={"model": info.model, "device": info.device},
     )
+
+
+def speaker_spans(turns: Iterable[SpeakerTurn]) -> list[SpeakerSpan]:
+    """Engine speaker turns (seconds) as the editor's spans (milliseconds); empty turns dropped."""
+    spans = (
+        SpeakerSpan(ms_from_seconds(t.start), ms_from_seconds(t.end), t.speaker) for t in turns
+    )
+    return [s for s in spans if s.end_ms > s.start_ms]
+
+
+def with_speakers(transcript: Transcript, turns: Iterable[SpeakerTurn]) -> Transcript:
+    """The transcript with every word given the speaker of its turn (`ApplySpeakerTurns`).
+
+    The same command the app runs for "Identify speakers again", so the CLI and the app split
+    segments alike; text and timings are never touched.
+    """
+    document = Document(transcript)
+    ApplySpeakerTurns(speaker_spans(turns)).do(document)
+    return document.transcript
