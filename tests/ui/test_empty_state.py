@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QColor
 from shell_fakes import FakeFactory, FakeQuestions, make_not_audio, make_wav
 
-from ui.queue.item_model import JobState, QueueItem
+from ui.queue.item_model import JobState, QueueItem, QueueModel
+from ui.queue.pane import FAILED_RED, QueuePane
 from ui.settings import AppSettings
 from ui.transcript.empty_state import (
     MODEL_ADVICE,
@@ -103,3 +105,21 @@ def test_a_model_that_cannot_load_says_what_to_do(qtbot, tmp_path: Path) -> None
     assert MODEL_ADVICE in _pane_text(window)
     assert offline in _pane_text(window)
     window.close()
+
+
+def test_a_failed_row_stays_marked_when_selected(qtbot, tmp_path: Path) -> None:
+    model = QueueModel()
+    pane = QueuePane(model)
+    qtbot.addWidget(pane)
+    pane.resize(260, 200)
+    (item_id,) = model.add_files([tmp_path / "jfk.flac"])
+    model.update(item_id, state=JobState.FAILED, error="no connection", model_problem=True)
+    pane.select(item_id)
+    pane.show()
+    qtbot.waitExposed(pane)
+    image = pane.view.viewport().grab().toImage()
+    red = QColor(FAILED_RED)
+    reds = sum(
+        image.pixelColor(x, y) == red for x in range(image.width()) for y in range(image.height())
+    )
+    assert reds > 10  # the badge, on the selection's colour

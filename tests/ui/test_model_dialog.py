@@ -210,7 +210,7 @@ def test_download_failure_is_shown_in_words(
     with qtbot.waitSignal(dialog._downloader.failed, timeout=5000):
         dialog._download.click()
     assert dialog._status.text() == (
-        "Could not download base. There is no connection: check the network and try again."
+        "Could not download base: there is no connection. Check the network and try again."
     )
     assert dialog._download.isEnabled()
 

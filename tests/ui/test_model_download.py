@@ -9,7 +9,12 @@ from pytestqt.qtbot import QtBot
 from engine.download import DownloadProgress
 from engine.errors import Cancelled, ModelLoadError
 from ui.queue import model_download as download
-from ui.queue.model_download import DownloadWorker, ModelDownloader, format_bytes
+from ui.queue.model_download import (
+    DownloadWorker,
+    ModelDownloader,
+    download_failure,
+    format_bytes,
+)
 
 TOTAL = 4_000_000
 
@@ -121,8 +126,36 @@ def test_failure_is_reported_as_a_sentence(
     monkeypatch.setattr(download, "resolve_model", FakeHub(fail_with=error))
     with qtbot.waitSignal(downloader.failed, timeout=5000) as blocker:
         downloader.start("small")
-    assert blocker.args == ["small", "There is no connection to Hugging Face; check the network."]
+    assert blocker.args == [
+        "small",
+        "Could not download small: there is no connection to Hugging Face; check the network.",
+    ]
     assert not downloader.is_running()
+
+
+@pytest.mark.parametrize(
+    ("clause", "sentence"),
+    [
+        (
+            "mlx-community/whisper-small.en-mlx is not downloaded yet and there is no connection "
+            "to Hugging Face: check the internet connection and try again",
+            "Could not download small.en: there is no connection to Hugging Face. Check the "
+            "internet connection and try again.",
+        ),
+        (
+            "the model small (about 484 MB) is not downloaded yet and downloading is turned off",
+            "Could not download small: downloading is turned off.",
+        ),
+        (
+            "Hugging Face refused access to org/x (error 401): log in and try again",
+            "Could not download small.en: Hugging Face refused access to org/x (error 401). "
+            "Log in and try again.",
+        ),
+    ],
+)
+def test_a_failed_download_names_the_model_once(clause: str, sentence: str) -> None:
+    model = "small" if "small (" in clause else "small.en"
+    assert download_failure(model, clause) == sentence
 
 
 def test_unexpected_errors_are_reported_not_raised(

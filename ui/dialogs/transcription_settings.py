@@ -282,7 +282,7 @@ class TranscriptionSettingsDialog(QDialog):
         self._download_ended(name, f"{name} is downloaded and ready.")
 
     def _on_failed(self, name: str, message: str) -> None:
-        self._download_ended(name, f"Could not download {name}. {message}")
+        self._download_ended(name, message)  # a sentence naming the model (model_download)
 
     def _on_cancelled(self, name: str) -> None:
         self._download_ended(name, f"The download of {name} was cancelled.")

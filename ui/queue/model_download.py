@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import threading
 import time
 from typing import Final
@@ -19,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from engine.errors import Cancelled, EngineError
 from engine.models import DownloadProgress, resolve_model
 
-__all__ = ["DownloadWorker", "ModelDownloader", "format_bytes"]
+__all__ = ["DownloadWorker", "ModelDownloader", "download_failure", "format_bytes"]
 
 log = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ class DownloadWorker(QObject):
             self.cancelled.emit()
         except EngineError as e:
             log.warning("Download of %s failed: %s", self.model, e)
-            self.failed.emit(_sentence(str(e)))
+            self.failed.emit(download_failure(self.model, str(e)))
         except Exception as e:  # a bug or an unexpected OS error: say it, never crash the app
             log.exception("Download of %s failed unexpectedly", self.model)
-            self.failed.emit(f"The download failed: {e}")
+            self.failed.emit(f"Could not download {self.model}: {e}")
         else:
             if self._cancel.is_set():  # cancelled after the last byte: the model is complete
                 log.info("Download of %s finished as it was cancelled", self.model)
@@ -93,13 +94,28 @@ class DownloadWorker(QObject):
             self.progress.emit(update.downloaded_bytes, update.total_bytes, update.file)
 
 
-def _sentence(message: str) -> str:
-    """An engine message (a clause) as a sentence."""
-    message = message.strip()
-    if not message:
-        return "The download failed."
-    message = message[0].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
+# The engine's clause may open by naming what is missing ("mlx-community/whisper-small-mlx is not
+# downloaded yet and ..."): the sentence names the model once, in front.
+_NOT_YET = re.compile(
+    r"^(?:the model )?\S+(?: \(about [\d.,]+ [KMG]B\))? is not downloaded yet and "
+)
+
+
+def download_failure(model: str, clause: str) -> str:
+    """One sentence for a failed download ("Could not download small: why. What to do.").
+
+    Args:
+        model: The model's name as the person chose it.
+        clause: The engine's message, a clause that may end with ": what to do".
+    """
+    clause = _NOT_YET.sub("", clause.strip()).rstrip(".")
+    if not clause:
+        return f"Could not download {model}."
+    why, _, todo = clause.partition(": ")
+    if not todo:
+        return f"Could not download {model}: {why}."
+    # Repository ids and names keep their case; only the advice starts a new sentence.
+    return f"Could not download {model}: {why}. {todo[0].upper()}{todo[1:]}."
 
 
 class ModelDownloader(QObject):

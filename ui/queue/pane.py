@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     Signal,
     SignalInstance,
 )
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 _PAD = 8  # pixels around a row's content
 _BAR_HEIGHT = 4
+FAILED_RED = "#c62828"
 
 
 def format_clock(seconds: float) -> str:
@@ -127,6 +128,13 @@ class QueueDelegate(QStyledItemDelegate):
         if item.state is JobState.RUNNING:
             self._paint_bar(painter, QRect(r.left(), top, r.width(), _BAR_HEIGHT), item, pal)
         line = QRect(r.left(), top + _BAR_HEIGHT + 1, r.width(), fm.height())
+        if item.state is JobState.FAILED:
+            # A badge of its own colours: the red text turns white on a selected row, the
+            # badge keeps saying "failed" there (issue 17).
+            _paint_failed_badge(
+                painter, QRect(line.left(), line.top(), line.height(), line.height())
+            )
+            line.setLeft(line.left() + line.height() + 4)
         color = _state_color(item.state, text_color, pal, group, selected)
         painter.setPen(color)
         text = fm.elidedText(status_text(item), Qt.TextElideMode.ElideRight, line.width())
@@ -147,6 +155,21 @@ class QueueDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(done, radius, radius)
 
 
+def _paint_failed_badge(painter: QPainter, rect: QRect) -> None:
+    """A red disc with a white "!" and a white rim, readable on any row colour."""
+    painter.save()
+    painter.setPen(QPen(QColor("white"), 1.2))
+    painter.setBrush(QColor(FAILED_RED))
+    painter.drawEllipse(rect.adjusted(1, 1, -1, -1))
+    font = painter.font()
+    font.setBold(True)
+    font.setPixelSize(max(rect.height() - 5, 7))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "!")
+    painter.restore()
+
+
 def _muted(color: QColor, pal: QPalette, group: QPalette.ColorGroup, selected: bool) -> QColor:
     if selected:
         return color
@@ -161,7 +184,7 @@ def _state_color(
         return text
     if state is JobState.FAILED:
         dark = pal.color(QPalette.ColorRole.Window).lightness() < 128
-        return QColor("#ff6b6b") if dark else QColor("#c62828")
+        return QColor("#ff6b6b") if dark else QColor(FAILED_RED)
     return _muted(text, pal, group, selected)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QModelIndex, QObject, QThreadPool, Signal
 
 from engine.download import DownloadProgress
 from engine.errors import EngineError
@@ -44,7 +44,10 @@ class DurationProber(QObject):
 
     def probe(self, item_id: int, path: Path) -> None:
         """Read the duration of ``path`` in the background."""
-        self._pool.start(QRunnable.create(lambda: self._probe(item_id, path)))
+        # A plain callable, not `QRunnable.create`: Qt deletes a finished runnable, and its stale
+        # Python wrapper could be handed out for a new object at the same address (seen as
+        # "QRunnable has no attribute currentChanged" on a list's selection model).
+        self._pool.start(lambda: self._probe(item_id, path))
 
     def shutdown(self, timeout_ms: int = 2000) -> None:
         """Drop pending probes and wait for the one in progress."""
