@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QDir
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -111,6 +113,28 @@ def test_without_media_folder_the_remembered_folder_is_used(qtbot: QtBot, tmp_pa
     provider = Provider(make_transcript(gone))
     dialog = open_dialog(qtbot, provider, AppSettings(last_export_folder=str(tmp_path)))
     assert dialog.destination() == tmp_path / "talk.srt"
+
+
+def test_the_last_export_folder_comes_first(
+    qtbot: QtBot, provider: Provider, media: Path, tmp_path: Path
+) -> None:
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    dialog = open_dialog(qtbot, provider, AppSettings(last_export_folder=str(exports)))
+    assert dialog.destination() == exports / f"{media.stem}.srt"
+
+
+def test_a_read_only_media_folder_is_not_offered(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = tmp_path / "dvd"
+    locked.mkdir()
+    real_access = os.access
+    # The permission check as on a read-only disk (chmod does not bind a root user).
+    monkeypatch.setattr(os, "access", lambda p, mode: Path(p) != locked and real_access(p, mode))
+    provider = Provider(make_transcript(locked / "talk.wav"))
+    dialog = open_dialog(qtbot, provider)
+    assert dialog.destination() == Path(QDir.homePath()) / "talk.srt"
 
 
 @pytest.mark.parametrize(

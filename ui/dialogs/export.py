@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import logging
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -240,14 +241,18 @@ class ExportDialog(QDialog):
 
     # -- behaviour -----------------------------------------------------------------------------
     def _default_path(self, fmt: str) -> Path:
-        """Beside the media, named after it; else in the last export folder or the home one."""
+        """Named after the media: in the last export folder, else beside the media, else home.
+
+        Only a folder that can be written counts: a recording on a read-only disk must not
+        make the export fail (issue 17).
+        """
         media = self._provider().media
-        if media is not None and Path(media.path).parent.is_dir():
-            return Path(media.path).with_suffix(f".{fmt}")
         stem = Path(media.path).stem if media is not None else "transcript"
-        folder = self._settings.last_export_folder
-        if folder is None or not Path(folder).is_dir():
-            folder = QDir.homePath()
+        candidates = (
+            self._settings.last_export_folder,
+            str(Path(media.path).parent) if media is not None else None,
+        )
+        folder = next((f for f in candidates if f and _writable_folder(f)), QDir.homePath())
         return Path(folder) / f"{stem}.{fmt}"
 
     def _on_format(self) -> None:
@@ -310,3 +315,7 @@ class ExportDialog(QDialog):
         log.info("Exported %s", path)
         self._exported = path
         self.accept()
+
+
+def _writable_folder(folder: str) -> bool:
+    return Path(folder).is_dir() and os.access(folder, os.W_OK)

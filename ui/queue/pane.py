@@ -280,6 +280,7 @@ class QueuePane(QWidget):
         row = self._model.row_of(item_id)
         if row is not None:
             self._view.setCurrentIndex(self._model.index(row))
+            self._view.scrollTo(self._model.index(row))
 
     def _request(self, signal: SignalInstance) -> None:
         item_id = self.current_id()

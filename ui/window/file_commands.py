@@ -70,9 +70,13 @@ class FileCommands(QObject):
 
     # -- opening -------------------------------------------------------------------------------
     def add_files(self, paths: Iterable[Path]) -> list[int]:
-        """Queue media files and folders; the first new row is shown when nothing is."""
+        """Queue media files and folders, and show the first new row.
+
+        Also while another transcript is shown: the person just asked for this file, and a row
+        added out of sight looked as if nothing happened (issue 17).
+        """
         ids = self._workspace.add_files(paths)
-        if ids and self._current() is None:
+        if ids:
             self.show_requested.emit(ids[0])
         return ids
 
