@@ -9,6 +9,10 @@
   concatenation of the clips' references.
 * ``60min``: the 10-minute sequence six times, each with pauses drawn from another seed: a
   long file for peak memory.
+* ``dense100s``, ``dense10min``, ``dense60min``: continuous speech, as meetings and lectures
+  are: the same clips back to back with 0.3-0.5 s gaps (no pause for voice activity detection
+  to skip, so every window is full of speech up to its end) over a fainter noise floor
+  (-80 dBFS, so the quietest clips, at about -65 dBFS, are not buried in it).
 Only English clips are used: the model under test (tiny.en) only knows English.
 """
 
@@ -32,10 +36,13 @@ RATE = 16000
 PAUSE_S = (0.5, 8.0)
 NOISE_RMS = 5e-4
 VERSION = 1  # bump when the construction changes, to rebuild stale files
+DENSE_PAUSE_S = (0.3, 0.5)
+DENSE_NOISE_RMS = 1e-4
 SEEDS = {"100s": 100, "10min": 600, "60min": 3600}
 TARGETS_S = {"100s": 100.0, "10min": 600.0}
 HOUR_REPEATS = 6
-SET_NAMES = ("clips", "100s", "10min", "60min")
+SET_NAMES = ("clips", "100s", "10min", "60min", "dense100s", "dense10min", "dense60min")
+DENSE_PREFIX = "dense"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,13 +133,18 @@ def _order(n_clips: int, target_s: float, durations: list[float], seed: int) -> 
     return order
 
 
-def _pauses(count: int, seed: int) -> list[float]:
+def _pauses(count: int, seed: int, span: tuple[float, float] = PAUSE_S) -> list[float]:
     rng = random.Random(seed * 7919 + 1)
-    return [rng.uniform(*PAUSE_S) for _ in range(count)]
+    return [rng.uniform(*span) for _ in range(count)]
 
 
 def _compose(
-    clips: list[Item], order: list[int], pauses: list[float], seed: int, target: Path
+    clips: list[Item],
+    order: list[int],
+    pauses: list[float],
+    seed: int,
+    target: Path,
+    noise_rms: float = NOISE_RMS,
 ) -> str:
     """Write the meeting WAV; return its reference text."""
     audio = [_read(c) for c in clips]
@@ -141,7 +153,7 @@ def _compose(
         pieces.append(audio[index])
         pieces.append(np.zeros(round(pause * RATE), dtype=np.float32))
     signal = np.concatenate(pieces)
-    noise = np.random.default_rng(seed).normal(0.0, NOISE_RMS, signal.size).astype(np.float32)
+    noise = np.random.default_rng(seed).normal(0.0, noise_rms, signal.size).astype(np.float32)
     signal = np.clip(signal + noise, -1.0, 1.0)
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_suffix(".part.wav")
@@ -151,6 +163,8 @@ def _compose(
 
 
 def _recipe(name: str, clips: list[Item]) -> tuple[list[int], list[float], int]:
+    if name.startswith(DENSE_PREFIX):
+        return _dense_recipe(name.removeprefix(DENSE_PREFIX), clips)
     durations = [c.duration_s for c in clips]
     if name == "60min":
         base = SEEDS["10min"]
@@ -163,6 +177,25 @@ def _recipe(name: str, clips: list[Item]) -> tuple[list[int], list[float], int]:
     return order, _pauses(len(order), seed), seed
 
 
+def _dense_recipe(name: str, clips: list[Item]) -> tuple[list[int], list[float], int]:
+    """Continuous speech: the clips in seeded rounds, pauses of 0.3-0.5 s, ``name`` long."""
+    durations = [c.duration_s for c in clips]
+    seconds = 3600.0 if name == "60min" else TARGETS_S[name]
+    seed = SEEDS[name] + 7
+    order: list[int] = []
+    total = 0.0
+    rng = random.Random(seed)
+    while total < seconds:
+        round_ = list(range(len(clips)))
+        rng.shuffle(round_)
+        for i in round_:
+            if total >= seconds:
+                break
+            order.append(i)
+            total += durations[i] + sum(DENSE_PAUSE_S) / 2
+    return order, _pauses(len(order), seed, DENSE_PAUSE_S), seed
+
+
 def meeting_item(name: str, clips: list[Item]) -> Item:
     """The ``name`` meeting file ("100s", "10min", "60min"), built once."""
     order, pauses, seed = _recipe(name, clips)
@@ -172,6 +205,7 @@ def meeting_item(name: str, clips: list[Item]) -> Item:
         "digest": hashlib.sha256(b"".join(c.path.read_bytes() for c in clips)).hexdigest(),
         "order": order,
         "pauses": [round(p, 6) for p in pauses],
+        "noise": DENSE_NOISE_RMS if name.startswith(DENSE_PREFIX) else NOISE_RMS,
     }
     target = AUDIO / f"meeting-{name}.wav"
     meta = target.with_suffix(".json")
@@ -180,7 +214,7 @@ def meeting_item(name: str, clips: list[Item]) -> Item:
     except (OSError, ValueError):
         known = None
     if not (target.is_file() and isinstance(known, dict) and known.get("recipe") == recipe):
-        reference = _compose(clips, order, pauses, seed, target)
+        reference = _compose(clips, order, pauses, seed, target, float(recipe["noise"]))
         known = {"recipe": recipe, "reference": reference}
         meta.write_text(json.dumps(known, indent=1) + "\n", encoding="utf-8")
     return Item(name, target, wav_duration(target), str(known["reference"]))

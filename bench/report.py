@@ -105,17 +105,23 @@ def _pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f} %"
 
 
+def _returned(r: Row) -> str:
+    if r.wer is None or not r.reference_words:
+        return "—"
+    return f"{r.returned_words} / {r.reference_words}"
+
+
 def table(rows: list[Row]) -> str:
     """The results as a Markdown table."""
     head = (
         "| set | audio | system | wall (median) | x real time | load | peak RSS | WER "
-        "| same text as mlx-whisper | ≤ mlx-whisper's errors | runs |\n"
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        "| words returned / said | same text as mlx-whisper | ≤ mlx-whisper's errors | runs |\n"
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
     )
     lines = [
         f"| {r.set_name} | {r.audio_s:.0f} s | {r.label} | {r.wall_s:.1f} s "
         f"| {r.x_real_time:.1f}x | {r.load_s:.1f} s | {r.peak_rss_mib:.0f} MiB | {_pct(r.wer)} "
-        f"| {_pct(r.same_text)} | {_pct(r.no_more_errors)} | {r.repetitions} |"
+        f"| {_returned(r)} | {_pct(r.same_text)} | {_pct(r.no_more_errors)} | {r.repetitions} |"
         for r in rows
     ]
     return head + "\n".join(lines) + "\n"

@@ -33,9 +33,17 @@ from systems import (
     run_once,
 )
 
-QUICK_SETS = ("clips", "100s")
-GPU_SETS = ("clips", "100s", "10min")
-FULL_REPEATS = {"clips": 1, "100s": 3, "10min": 3, "60min": 1}
+QUICK_SETS = ("clips", "100s", "dense100s")
+GPU_SETS = ("clips", "100s", "10min", "dense10min")
+FULL_REPEATS = {
+    "clips": 1,
+    "100s": 3,
+    "10min": 3,
+    "60min": 1,
+    "dense100s": 3,
+    "dense10min": 3,
+    "dense60min": 1,
+}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -60,7 +68,7 @@ def _split(value: str) -> list[str]:
 
 
 def _repeats(args: argparse.Namespace, set_name: str) -> int:
-    if set_name == "60min":
+    if set_name.endswith("60min"):
         return 1
     if args.repeats is not None:
         return max(1, int(args.repeats))

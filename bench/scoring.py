@@ -55,6 +55,7 @@ class Row:
         wer: Word error rate, None when the text is not scored.
         errors: Word errors.
         reference_words: Reference words.
+        returned_words: Normalised words in the transcripts (dropped speech shows here first).
         same_text: Fraction of clips with the same normalised text as mlx-whisper (or None).
         no_more_errors: Fraction of clips with no more errors than mlx-whisper (or None).
     """
@@ -73,6 +74,7 @@ class Row:
     reference_words: int
     same_text: float | None
     no_more_errors: float | None
+    returned_words: int = 0
 
 
 def score(files: tuple[FileResult, ...]) -> list[Scored]:
@@ -122,4 +124,5 @@ def summarize(
         reference_words=words,
         same_text=same,
         no_more_errors=no_more,
+        returned_words=sum(len(s.words) for s in scored),
     )
