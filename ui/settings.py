@@ -76,6 +76,8 @@ class AppSettings:
         last_export_format: The format last exported ("srt", "vtt", "txt", "json").
         last_export_folder: The folder last exported to, or None.
         recent_projects: Project paths, most recent first.
+        model_folders: Model folders added in Transcription Settings, listed there beside
+            the catalogue.
         window_geometry: `QMainWindow.saveGeometry()` bytes (empty: default size).
         window_state: `QMainWindow.saveState()` bytes (empty: default layout).
     """
@@ -104,6 +106,7 @@ class AppSettings:
     last_export_format: str = "srt"
     last_export_folder: str | None = None
     recent_projects: tuple[str, ...] = ()
+    model_folders: tuple[str, ...] = ()
     window_geometry: bytes = b""
     window_state: bytes = b""
 
@@ -235,6 +238,7 @@ _CONVERTERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "last_export_format": _to_str,
     "last_export_folder": _optional(_to_str),
     "recent_projects": _to_str_tuple,
+    "model_folders": _to_str_tuple,
     "window_geometry": _to_bytes,
     "window_state": _to_bytes,
 }

@@ -46,6 +46,7 @@ CHANGED = AppSettings(
     last_export_format="vtt",
     last_export_folder="/tmp/exports",
     recent_projects=("/a/one.tep",),
+    model_folders=("/models/whisper-small-de-mlx",),
     window_geometry=b"\x00\x01geometry\xff",
     window_state=b"state\x00",
 )

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.languages import LANGUAGES, language_name
+from ui.dialogs.model_folders import ModelFolderList, is_model_folder
 from ui.dialogs.model_table import ModelTableModel, size_text
 from ui.queue.model_download import ModelDownloader, format_bytes
 from ui.settings import AppSettings, is_english_only
@@ -108,6 +109,11 @@ class TranscriptionSettingsDialog(QDialog):
         rows = self._table.verticalHeader().defaultSectionSize()
         self._table.setMinimumHeight(header.sizeHint().height() + rows * 8 + 4)
         self._table.selectionModel().selectionChanged.connect(self._on_selection)
+        # Folders beside the catalogue: the ones added before, and one given with --model.
+        initial = self._initial
+        own = (initial.model,) if is_model_folder(initial.model) else ()
+        self._folders = ModelFolderList((*initial.model_folders, *own), box)
+        self._folders.chosen.connect(self._on_folder)
         self._about = QLabel(box)
         self._about.setWordWrap(True)
         self._download = QPushButton("Download", box)
@@ -126,6 +132,7 @@ class TranscriptionSettingsDialog(QDialog):
         row.addStretch(0)  # keeps the buttons at their size while the bar is hidden
         layout = QVBoxLayout(box)
         layout.addWidget(self._table, 1)
+        layout.addWidget(self._folders)
         layout.addWidget(self._about)
         layout.addLayout(row)
         layout.addWidget(self._status)
@@ -187,6 +194,7 @@ class TranscriptionSettingsDialog(QDialog):
             language="en" if english_only else self._language,
             task="transcribe" if english_only else self._task.currentData(),
             initial_prompt=prompt or None,
+            model_folders=self._folders.folders(),
             word_timestamps=self._words.isChecked(),
             batch_size=self._batch.value() or None,
             beam_size=self._beam.value() if self._beam.value() > 1 else None,
@@ -204,6 +212,7 @@ class TranscriptionSettingsDialog(QDialog):
         row = self._catalogue.row_of(name)
         if row is None:
             self._table.clearSelection()
+            self._folders.select(name)
             self._apply_model(name, None)
         else:
             self._table.selectRow(row)  # -> _on_selection
@@ -212,8 +221,13 @@ class TranscriptionSettingsDialog(QDialog):
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         rows = {i.row() for i in selected.indexes()}
         if rows:
+            self._folders.select(None)
             row = rows.pop()
             self._apply_model(self._catalogue.spec(row).name, row)
+
+    def _on_folder(self, folder: str) -> None:
+        self._table.clearSelection()
+        self._apply_model(folder, None)
 
     def _apply_model(self, name: str, row: int | None) -> None:
         self._model_name = name
@@ -229,7 +243,8 @@ class TranscriptionSettingsDialog(QDialog):
         if english_only:
             self._task.setCurrentIndex(self._task.findData("transcribe"))
         if row is None:
-            self._about.setText(f"Custom model: {name}")
+            kind = "Model folder" if is_model_folder(name) else "Custom model"
+            self._about.setText(f"{kind}: {name}")
         else:
             spec = self._catalogue.spec(row)
             where = (
