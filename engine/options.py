@@ -64,8 +64,11 @@ class TranscribeOptions:
         max_repeated_ngram: A decode that repeats an n-gram (n=1..4 tokens...) more than this
             many times in a row is treated as a loop and retried hotter.
         suppress_blank: Never start with a blank token.
-        recover_skipped_speech: Decode again, on its own, any stretch of detected speech on
-            which Whisper put no words (it sometimes skips an utterance in a window).
+        recover_skipped_speech: Decode again any stretch of detected speech on which Whisper
+            put no words (it stops early in full windows and skips sentences), and mark what
+            stays without words as unrecognised speech.
+        clip_ranges: Transcribe only these (start, end) ranges in seconds, with a little
+            context either side; only words centred inside a range are returned. Empty: all.
         vad: Voice-activity detection and chunking settings.
     """
 
@@ -82,4 +85,5 @@ class TranscribeOptions:
     max_repeated_ngram: int = 4
     suppress_blank: bool = True
     recover_skipped_speech: bool = True
+    clip_ranges: tuple[tuple[float, float], ...] = ()
     vad: VadOptions = field(default_factory=VadOptions)

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.audio import SAMPLE_RATE, AudioStream, open_audio
+from engine.clips import clip_ranges, range_audio, shifted
 from engine.decoding import compression_ratio
 from engine.errors import Cancelled, EngineError
 from engine.languages import LANGUAGES
@@ -143,7 +144,9 @@ class _Run:
         self.batch_size = max(1, options.batch_size or default_batch)
         self.started = time.perf_counter()
         self.duration = 0.0
+        self.ranges = clip_ranges(options.clip_ranges)
         self.chunker = Chunker(options.vad)
+        self.offset = 0  # where the chunker's stream starts (clip ranges)
         self.stream: AudioStream | None = None
         self.tokenizer = self._tokenizer(options)
         # The first batch is encoded early when the language must be detected; kept for reuse.
@@ -187,11 +190,25 @@ class _Run:
         return pack_chunks(chunks, vad.max_chunk_s) if vad.enabled and vad.pack else chunks
 
     def _vad_chunks(self, blocks: Iterator[npt.NDArray[np.float32]]) -> Iterator[Chunk]:
+        if self.ranges:
+            yield from self._range_chunks(blocks)
+            return
         for block in blocks:
             if self.cancel.is_set():
                 return
             yield from self.chunker.feed(block)
         yield from self.chunker.flush()
+
+    def _range_chunks(self, blocks: Iterator[npt.NDArray[np.float32]]) -> Iterator[Chunk]:
+        """Chunks of the wanted ranges only, each range chunked as a stream of its own."""
+        for offset, samples in range_audio(blocks, self.ranges):
+            if self.cancel.is_set():
+                return
+            chunker = Chunker(self.options.vad)
+            for chunk in chunker.feed(samples) + chunker.flush():
+                yield shifted(chunk, offset)
+            self.chunker = chunker  # progress: how far the last range got
+            self.offset = offset
 
     def _batches(self, chunks: Iterator[Chunk]) -> Iterator[list[Chunk]]:
         # A small first batch puts the first segments on screen early; then full batches.
@@ -250,13 +267,16 @@ class _Run:
                 decoded = decoder.decode(batch, cross, self.cancel)
                 cross = None  # freed before skipped speech is encoded: memory stays flat
                 segments = decoder.recover(decoded, self.cancel)
+                if self.ranges:
+                    segments = decoder.within(segments, self.ranges)
                 for seg in segments:
                     yield _result(next(counter), seg)
                 self._report(batch[-1].end / SAMPLE_RATE)
                 batch = next(batches, None)
             if self.cancel.is_set():
                 raise Cancelled("Transcription was cancelled.")
-            self._report(max(self.duration, self.chunker.position / SAMPLE_RATE))
+            position = (self.offset + self.chunker.position) / SAMPLE_RATE
+            self._report(max(self.duration, position))
         finally:
             batches.close()
             self._close()

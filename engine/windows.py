@@ -242,6 +242,15 @@ class WindowDecoder:
         """Decode a batch, re-decode speech it skipped, and return its segments in time order."""
         return self.recover(self.decode(chunks, cross, cancel), cancel)
 
+    def within(
+        self, segments: Sequence[TimedSegment], ranges: Sequence[tuple[float, float]]
+    ) -> list[TimedSegment]:
+        """The parts of ``segments`` whose words are centred inside one of ``ranges``."""
+        out = []
+        for start, end in ranges:
+            out += [s for seg in segments if (s := self._select(seg, start, end, inside=True))]
+        return sorted(out, key=lambda s: s.start)
+
     def _recover(
         self,
         missing: list[Chunk],
