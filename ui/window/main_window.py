@@ -38,6 +38,7 @@ from ui.transcript import TranscriptEditor
 from ui.transcript.empty_state import empty_message, queue_position
 from ui.window.drops import FileDropFilter
 from ui.window.file_commands import APP_NAME, FileCommands
+from ui.window.focus_return import DialogFocusReturn
 from ui.window.menu_bar import WindowActions, build_menus
 from ui.window.preference_menus import PreferenceMenus
 
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self.preferences = PreferenceMenus(self.store.current, self)
         self._model_label = QLabel()
         self._drops = FileDropFilter(self)
+        self._focus_return = DialogFocusReturn(self, self.editor)
         self._build()
         self._connect()
         self._apply_view_settings(self.store.current)
