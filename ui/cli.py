@@ -79,6 +79,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--initial-prompt", default=None, help="names and jargon to expect")
     p.add_argument("--no-vad", action="store_true", help="do not skip silence")
     p.add_argument(
+        "--clip-timestamps",
+        default=None,
+        metavar="START,END[,START,END...]",
+        help="transcribe only these ranges (seconds); only words inside them are written",
+    )
+    p.add_argument(
         "--subtitle-preset",
         choices=list(PRESETS),
         default=None,
@@ -150,10 +156,32 @@ def job_from_args(args: argparse.Namespace) -> Job:
         batch_size=args.batch_size,
         beam_size=args.beam_size,
         vad=VadOptions(enabled=not args.no_vad),
+        clip_ranges=_clip_ranges(args.clip_timestamps),
     )
     return Job(
         options, ExportOptions(subtitles=subtitles), formats, args.output_dir, _speakers(args)
     )
+
+
+def _clip_ranges(text: str | None) -> tuple[tuple[float, float], ...]:
+    """``--clip-timestamps 30,45,60,75`` as ((30, 45), (60, 75)).
+
+    Raises:
+        ValueError: Not an even count of numbers, or a range that does not end after it starts.
+    """
+    if not text:
+        return ()
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        values = []
+    pairs = list(zip(values[::2], values[1::2], strict=False))
+    if not values or len(values) % 2 or any(not 0 <= a < b for a, b in pairs):
+        raise ValueError(
+            f"--clip-timestamps takes START,END pairs in seconds, each END after its START "
+            f"(e.g. 30,45), not {text!r}"
+        )
+    return tuple(pairs)
 
 
 _SPEAKER_FLAGS = {
