@@ -7,6 +7,7 @@ undo stack (`editor.history.History`, or a ``QUndoStack`` in the app) only calls
 """
 
 from editor.commands.base import NO_MERGE, Command
+from editor.commands.ranges import ReplaceRange
 from editor.commands.segments import (
     DeleteSegments,
     DeleteWords,
@@ -45,6 +46,7 @@ __all__ = [
     "RenameSpeaker",
     "ReplaceAll",
     "ReplaceMatch",
+    "ReplaceRange",
     "ReplaceSegmentText",
     "ReplaceWordText",
     "SetSpeaker",
