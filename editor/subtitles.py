@@ -3,7 +3,9 @@
 `layout_cues` turns a transcript into cues that a viewer can read, following the usual
 subtitling rules (Netflix's timed-text style guides are the reference for the numbers):
 
-- A cue never holds words of two segments: a segment is one speaker's utterance.
+- A cue never holds words of two speakers. Consecutive segments of one speaker are laid out as
+  one run of words: a segment that ends mid-sentence would otherwise leave a cue too short to
+  read (Whisper's segments are not sentences), and cue rules must hold across them.
 - A pause of at least ``pause_split_ms`` always starts a new cue.
 - Longer stretches are cut where the cost is lowest (a small dynamic program over the words of a
   stretch): after a sentence end costs nothing, after a comma or at a medium pause a little, and
@@ -281,6 +283,7 @@ def _stretches(tokens: list[_Token], pause_ms: int) -> list[list[_Token]]:
 
 _UNBALANCE_WEIGHT = 1.0  # per character a line is off the average length
 _NO_PUNCT_BREAK = 8.0  # a break not after punctuation: worth 8 characters of imbalance
+_LONE_AFTER_LABEL = 8.0  # "Name: And" over the rest of the sentence reads badly
 _TOP_HEAVY = 0.5  # a line longer than average above another (pyramid preferred on ties)
 
 
@@ -312,6 +315,7 @@ def _break_lines(tokens: Sequence[_Token], lead: str, opts: SubtitleOptions) -> 
                 if not last:
                     cost += 0.0 if after_phrase[j - 1] else _NO_PUNCT_BREAK
                     cost += _TOP_HEAVY if length > target else 0.0
+                    cost += _LONE_AFTER_LABEL if lead and i == 0 and j == 1 else 0.0
                 if cost < best[k][j]:
                     best[k][j], start[k][j] = cost, i
     bounds = [n]
@@ -346,6 +350,17 @@ def _retime(cues: list[Cue], opts: SubtitleOptions, media_end: int | None) -> li
     return out
 
 
+def _speaker_runs(transcript: Transcript) -> list[tuple[str | None, list[Word]]]:
+    """The words of each run of consecutive segments with the same speaker."""
+    runs: list[tuple[str | None, list[Word]]] = []
+    for segment in transcript.segments:
+        if runs and runs[-1][0] == segment.speaker:
+            runs[-1][1].extend(segment.words)
+        else:
+            runs.append((segment.speaker, list(segment.words)))
+    return runs
+
+
 def layout_cues(
     transcript: Transcript,
     options: SubtitleOptions | None = None,
@@ -357,24 +372,24 @@ def layout_cues(
     Args:
         transcript: The transcript.
         options: The limits; `SubtitleOptions()` when None.
-        speaker_labels: Start the first line of a segment's first cue with "Name: " when the
-            segment has a speaker, counted in the line length (for formats without voice tags,
-            such as SRT). Later cues of the segment are not labelled: the label marks where a
-            speaker starts, and repeating it mid-sentence would only take reading time.
+        speaker_labels: Start the first line of a speaker's first cue with "Name: ", counted
+            in the line length (for formats without voice tags, such as SRT). Later cues are
+            not labelled until another speaker has spoken: the label marks where a speaker
+            starts, and repeating it would only take reading time.
 
     Returns:
         The cues in time order, never overlapping, none of zero length.
     """
     opts = options if options is not None else SubtitleOptions()
     cues: list[Cue] = []
-    for segment in transcript.segments:
-        speaker = clean_cue_text(segment.speaker) if segment.speaker else ""
+    for who, words in _speaker_runs(transcript):
+        speaker = clean_cue_text(who) if who else ""
         lead = f"{speaker}: " if speaker_labels and speaker else ""
-        for stretch in _stretches(_tokens(segment.words), opts.pause_split_ms):
+        for stretch in _stretches(_tokens(words), opts.pause_split_ms):
             starts = _cut_stretch(stretch, lead, opts)
             for i, j in zip(starts, [*starts[1:], len(stretch)], strict=True):
                 part = stretch[i:j]
                 lines = _break_lines(part, lead if i == 0 else "", opts)
-                cues.append(Cue(part[0].start_ms, part[-1].end_ms, lines, segment.speaker))
-            lead = ""  # the label marks where the speaker starts: the segment's first cue
+                cues.append(Cue(part[0].start_ms, part[-1].end_ms, lines, who))
+            lead = ""  # the label marks where the speaker starts: the run's first cue
     return _retime(cues, opts, transcript.duration_ms)

@@ -14,7 +14,7 @@ from editor.errors import EditorError, SubtitleParseError
 from editor.importers import decode_subtitle_bytes, import_subtitles, parse_srt, parse_vtt
 from editor.subtitles import layout_cues
 from editor.transcript import Segment, Transcript
-from editor.writers import ExportOptions, get_writer
+from editor.writers import ExportOptions, get_writer, voice_name
 
 SRT = """1
 00:00:01,000 --> 00:00:02,500
@@ -235,13 +235,16 @@ def test_latin1_and_utf16_files_are_decoded(caplog: pytest.LogCaptureFixture) ->
 
 
 def short_segments() -> Transcript:
-    """Segments that each fit one cue: speakers, non-ASCII text, markup characters in VTT."""
+    """Segments that each fit one cue: speakers, non-ASCII text, markup characters in VTT.
+
+    Neighbours have different speakers: one speaker's segments flow into shared cues.
+    """
     return Transcript(
         (
             Segment(tuple(spoken("Bonjour, ça va ?", 0)), "Zoé"),
             Segment(tuple(spoken("Yes!", 2_000)), None),
             Segment(tuple(spoken("Two lines: this cue is long enough to wrap once.", 2_500)), "Bo"),
-            Segment(tuple(spoken("Back-to-back cue.", 5_470)), "Bo"),
+            Segment(tuple(spoken("Back-to-back cue.", 5_470)), "Ana"),
             Segment(tuple(spoken("Late.", 3_600_000)), "Zoé"),
         )
     )
@@ -271,13 +274,23 @@ ROUND_TRIP_WORD = st.text(alphabet=st.sampled_from(list("abcdefxyzé.,!?'")), mi
 def test_round_trip_of_random_short_segments(fmt: str, t: Transcript) -> None:
     options = ExportOptions(include_speakers=fmt == "vtt")
     cues = layout_cues(t, options.subtitles)
-    assume(len(cues) == len(t.segments))  # cues map 1:1 to segments
+    # Cues map 1:1 to segments (one speaker's segments may also share cues; not this test's).
+    assume(len(cues) == len(t.segments))
+    assume(
+        all(
+            " ".join(c.lines).split() == s.text.split()
+            for c, s in zip(cues, t.segments, strict=True)
+        )
+    )
     back = import_subtitles(render(t, fmt, options))
     assert texts(back) == texts(t)
     for segment, cue in zip(back.segments, cues, strict=True):
         assert abs(segment.start_ms - cue.start_ms) <= 1
         assert abs(segment.end_ms - cue.end_ms) <= 1
-        assert segment.speaker == (cue.speaker if fmt == "vtt" else None)
+        # Voice tags carry names without & < > (look-alikes instead: FFmpeg misreads them).
+        assert segment.speaker == (
+            voice_name(cue.speaker) if fmt == "vtt" and cue.speaker else None
+        )
 
 
 # -- fuzzing ---------------------------------------------------------------------------------------
