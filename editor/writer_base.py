@@ -32,6 +32,8 @@ class ExportOptions:
     Attributes:
         subtitles: Cue layout for SRT and WebVTT.
         include_speakers: Show speaker names in subtitles ("Name: " in SRT, voice tags in VTT).
+        vtt_names_in_text: VTT: write speaker names as "Name: " in the cue text, like SRT,
+            instead of a voice tag: browsers, mpv and FFmpeg show no voice tag on screen.
         timestamps: TXT: start every paragraph with its time, ``[hh:mm:ss]``.
         speaker_names: TXT: start every paragraph that has a speaker with "Name: ".
         paragraphs: TXT: a paragraph per segment, per run of one speaker's segments, or per
@@ -45,6 +47,7 @@ class ExportOptions:
 
     subtitles: SubtitleOptions = field(default_factory=SubtitleOptions)
     include_speakers: bool = True
+    vtt_names_in_text: bool = False
     timestamps: bool = False
     speaker_names: bool = True
     paragraphs: Paragraphs = "segment"

@@ -44,6 +44,7 @@ __all__ = [
     "Writer",
     "export_to_path",
     "get_writer",
+    "voice_name",
 ]
 
 
@@ -63,7 +64,7 @@ class SubtitleWriter(Writer):
 
     def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
         """Write the header and every cue, a blank line between them."""
-        labels = options.include_speakers and self.speaker_prefix
+        labels = options.include_speakers and self.names_in_text(options)
         cues = layout_cues(transcript, options.subtitles, speaker_labels=labels)
         blocks = [self.header] if self.header else []
         for number, cue in enumerate(cues, start=1):
@@ -78,6 +79,10 @@ class SubtitleWriter(Writer):
         return format_timestamp(
             ms, decimal=self.decimal_marker, always_hours=self.always_include_hours
         )
+
+    def names_in_text(self, options: ExportOptions) -> bool:
+        """Whether speaker names go into the cue text as "Name: " (counted by the layout)."""
+        return self.speaker_prefix
 
     def cue_text(self, cue: Cue, options: ExportOptions) -> str:
         """The text lines of a cue as written in the file."""
@@ -101,13 +106,29 @@ class VttWriter(SubtitleWriter):
     name = "WebVTT subtitles"
     header = "WEBVTT"
 
+    def names_in_text(self, options: ExportOptions) -> bool:
+        """Names as "Name: " text when asked: players show no voice tag on screen."""
+        return options.vtt_names_in_text
+
     def cue_text(self, cue: Cue, options: ExportOptions) -> str:
         """Escape ``& < >`` (WebVTT's markup characters) and add the voice tag."""
         text = escape(cue.text, quote=False)
-        if options.include_speakers and cue.speaker:
-            # The voice tag's annotation ends at ">", so the name is escaped as well.
-            text = f"<v {escape(clean_cue_text(cue.speaker), quote=False)}>{text}"
+        if options.include_speakers and cue.speaker and not options.vtt_names_in_text:
+            text = f"<v {voice_name(cue.speaker)}>{text}"
         return text
+
+
+def voice_name(speaker: str) -> str:
+    """A speaker name for a voice tag, without ``& < >``.
+
+    Escaped as the spec says (``&amp;``), FFmpeg's WebVTT reader (hence mpv and burnt-in
+    subtitles) ends the tag at the entity and shows the rest of the name as text ("Dashwood
+    &amp; Sons" became "& SonsAnd Mr."). Look-alike characters keep the name readable.
+    """
+    return clean_cue_text(speaker).translate(_VOICE_SAFE)
+
+
+_VOICE_SAFE = str.maketrans({"&": "＆", "<": "‹", ">": "›"})
 
 
 class TxtWriter(Writer):

@@ -9,13 +9,14 @@ from __future__ import annotations
 import html
 import io
 import json
+import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import srt
 import webvtt
-from ci import updating_golden
+from ci import require_tool, updating_golden
 from hypothesis import given, settings
 from subtitle_samples import sample_transcript, spoken, transcripts
 
@@ -34,6 +35,7 @@ from editor.writers import (
     VttWriter,
     export_to_path,
     get_writer,
+    voice_name,
 )
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -81,7 +83,7 @@ def assert_vtt_agrees(text: str, cues: list[Cue], voices: bool) -> None:
         assert times == (cue.start_ms, cue.end_ms)
         assert html.unescape(caption.text) == cue.text  # webvtt-py keeps entities as written
         voice = html.unescape(caption.voice) if caption.voice is not None else None
-        assert voice == (cue.speaker if voices else None)
+        assert voice == (voice_name(cue.speaker) if voices and cue.speaker else None)
 
 
 # -- golden files ----------------------------------------------------------------------------------
@@ -144,10 +146,36 @@ def test_empty_transcript() -> None:
     }
 
 
-def test_vtt_escapes_markup_in_text_and_speaker() -> None:
+def test_vtt_escapes_markup_in_text_and_keeps_it_out_of_voice_tags() -> None:
     segment = Segment(tuple(spoken("a <b> & c > d", 0)), "Tom & <Jerry>")
     text = render(Transcript((segment,)), "vtt")
-    assert "<v Tom &amp; &lt;Jerry&gt;>a &lt;b&gt; &amp; c &gt; d" in text
+    # "&amp;" in a voice tag is correct WebVTT, but FFmpeg (so mpv and burn-in) ends the tag
+    # there and shows the rest of the name: look-alike characters instead.
+    assert "<v Tom ＆ ‹Jerry›>a &lt;b&gt; &amp; c &gt; d" in text
+
+
+def test_vtt_can_put_names_in_the_text_as_players_show_no_voice_tags() -> None:
+    segment = Segment(tuple(spoken("Hello there.", 0)), "Ann & Bo")
+    text = render(Transcript((segment,)), "vtt", ExportOptions(vtt_names_in_text=True))
+    assert "<v" not in text
+    assert "Ann &amp; Bo: Hello there." in text
+
+
+def test_ffmpeg_reads_every_vtt_cue_text_exactly() -> None:
+    # FFmpeg's WebVTT reader feeds mpv and burnt-in subtitles: what it shows must be our text.
+    ffmpeg = require_tool("ffmpeg", "Debian: apt install ffmpeg")
+    for options in (ExportOptions(), ExportOptions(vtt_names_in_text=True)):
+        vtt = render(sample_transcript(), "vtt", options)
+        proc = subprocess.run(
+            [ffmpeg, "-v", "error", "-f", "webvtt", "-i", "-", "-f", "srt", "-"],
+            input=vtt.encode("utf-8"),
+            capture_output=True,
+            check=True,
+        )
+        shown = [c.content for c in srt.parse(proc.stdout.decode("utf-8"))]
+        labels = options.vtt_names_in_text
+        expected = [c.text for c in layout_cues(sample_transcript(), speaker_labels=labels)]
+        assert shown == expected
 
 
 def test_txt_paragraphs_by_pause_also_break_at_a_speaker_change() -> None:
