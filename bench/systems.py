@@ -19,8 +19,8 @@ import models
 from audio_sets import Item
 from common import RUNNERS, TINY_EN, BenchError
 
-CPU_SYSTEMS = ("ours", "mlxw", "mlxw-fp16", "fw")
-DEFAULT_SYSTEMS = ("ours", "mlxw", "fw")
+CPU_SYSTEMS = ("ours", "mlxw", "mlxw-fp16", "fw", "fw-seq")
+DEFAULT_SYSTEMS = ("ours", "mlxw", "fw", "fw-seq")
 REFERENCE_SYSTEM = "mlxw"  # per-clip agreement is measured against it
 
 
@@ -119,7 +119,10 @@ def make_systems(
                 out.append(System(key, label, env.python, runner, TINY_EN, ("--fp16",)))
         else:
             env = envs.fw_env()
-            label = f"faster-whisper int8 (beam {fw_beam_size})"
+            sequential = key == "fw-seq"
+            mode = "sequential" if sequential else "batched"
+            label = f"faster-whisper int8 {mode} (beam {fw_beam_size})"
+            args = ("--beam-size", str(fw_beam_size), *(("--sequential",) if sequential else ()))
             out.append(
                 System(
                     key,
@@ -127,7 +130,7 @@ def make_systems(
                     env.python,
                     RUNNERS / "faster_whisper_run.py",
                     envs.fw_model(env),
-                    ("--beam-size", str(fw_beam_size)),
+                    args,
                 )
             )
     return out

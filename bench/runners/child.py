@@ -36,6 +36,9 @@ def parse_args(description: str) -> argparse.Namespace:
     p.add_argument("--batch-size", type=int, default=None, help="chunks decoded together")
     p.add_argument("--threads", type=int, default=None, help="CPU threads (faster-whisper)")
     p.add_argument("--beam-size", type=int, default=None, help="beam width (faster-whisper)")
+    p.add_argument(
+        "--sequential", action="store_true", help="faster-whisper: WhisperModel, not batched"
+    )
     p.add_argument("--openblas", action="store_true", help="preload the system OpenBLAS")
     p.add_argument("--fp16", action="store_true", help="compute in float16 (mlx-whisper)")
     p.add_argument("--device", choices=("cpu", "gpu"), default="cpu")

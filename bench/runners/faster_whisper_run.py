@@ -1,8 +1,10 @@
 """Runner for faster-whisper (``bench/envs/fw``); see ``child.py`` for the protocol.
 
 int8 CTranslate2 on the CPU with ``BatchedInferencePipeline`` (its default Silero VAD), word
-timestamps on. The beam width is the harness's choice (greedy by default, like the others;
-faster-whisper's own default is 5).
+timestamps on; ``--sequential``: ``WhisperModel.transcribe`` as its README's first example
+(30 s windows one after the other, each conditioned on the previous text, no VAD). The beam
+width is the harness's choice (greedy by default, like the others; faster-whisper's own default
+is 5).
 """
 
 from __future__ import annotations
@@ -25,11 +27,11 @@ def main() -> int:
         from faster_whisper import BatchedInferencePipeline, WhisperModel
 
         model = WhisperModel(args.model, device="cpu", compute_type="int8", cpu_threads=threads)
-        return BatchedInferencePipeline(model)
+        return model if args.sequential else BatchedInferencePipeline(model)
 
     def transcribe(pipeline: Any, path: str) -> child.Segments:
         kwargs: dict[str, Any] = {"word_timestamps": True, "beam_size": beam}
-        if args.batch_size:
+        if args.batch_size and not args.sequential:
             kwargs["batch_size"] = args.batch_size
         segments, _info = pipeline.transcribe(path, **kwargs)
         return [
@@ -48,7 +50,8 @@ def main() -> int:
             "compute_type": "int8",
             "cpu_threads": threads,
             "beam_size": beam,
-            "batch_size": args.batch_size or 8,
+            "mode": "sequential" if args.sequential else "batched",
+            **({} if args.sequential else {"batch_size": args.batch_size or 8}),
         }
 
     return child.run("faster-whisper", args, load, transcribe, config)
