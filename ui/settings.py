@@ -17,7 +17,7 @@ import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, get_args
+from typing import TYPE_CHECKING, Any, Final, get_args
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
@@ -29,14 +29,19 @@ from engine.options import Task, TranscribeOptions
 
 __all__ = [
     "MAX_RECENT_PROJECTS",
+    "SPEAKER_CHOICES",
     "AppSettings",
     "SettingsStore",
     "is_english_only",
     "load_settings",
     "save_settings",
     "to_export_options",
+    "to_speaker_options",
     "to_transcribe_options",
 ]
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerOptions
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,8 @@ class AppSettings:
         batch_size: Chunks decoded together, None for the device's default.
         beam_size: Beam search width, None to decode greedily (faster).
         word_timestamps: Time every word (needed to follow playback word by word).
+        identify_speakers: After transcribing, find who speaks when: "off", "auto" (estimate
+            how many) or the number of speakers, "2" to "8".
         click_plays: Clicking a word starts playback there (else it only moves the playhead).
             On by default: "click a word to hear it" is what the README promises and what
             transcript editors (oTranscribe, Subtitle Edit) do (issue 17).
@@ -89,6 +96,7 @@ class AppSettings:
     batch_size: int | None = None
     beam_size: int | None = None
     word_timestamps: bool = True
+    identify_speakers: str = "off"
     click_plays: bool = True
     follow_playback: bool = True
     low_confidence_threshold: float = 0.5
@@ -122,6 +130,28 @@ def is_english_only(model: str) -> bool:
     if spec is not None:
         return spec.languages == "en"
     return model.rstrip("/").lower().endswith((".en", ".en-mlx"))
+
+
+#: The values of `AppSettings.identify_speakers`.
+SPEAKER_CHOICES: Final = ("off", "auto", *(str(n) for n in range(2, 9)))
+
+
+def to_speaker_options(settings: AppSettings, *, asked: bool = False) -> SpeakerOptions | None:
+    """The speaker identification the settings ask for, or None when it is off.
+
+    Args:
+        settings: The settings.
+        asked: The person asked for it now (Identify Speakers Again): "off" then means
+            estimating the count.
+    """
+    if settings.identify_speakers not in SPEAKER_CHOICES[1:] and not asked:
+        return None
+    # Imported here: engine.speakers loads MLX, which the app must not pay for at start-up.
+    from engine.speakers import SpeakerOptions
+
+    if settings.identify_speakers not in SPEAKER_CHOICES[2:]:
+        return SpeakerOptions()
+    return SpeakerOptions(num_speakers=int(settings.identify_speakers))
 
 
 def to_transcribe_options(settings: AppSettings) -> TranscribeOptions:
@@ -221,6 +251,7 @@ _CONVERTERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "batch_size": _optional(_to_int),
     "beam_size": _optional(_to_int),
     "word_timestamps": _to_bool,
+    "identify_speakers": _to_str,
     "click_plays": _to_bool,
     "follow_playback": _to_bool,
     "low_confidence_threshold": _to_float,
@@ -260,6 +291,7 @@ _VALID: Final[Mapping[str, Callable[[Any], bool]]] = {
     "max_lines": lambda v: 1 <= v <= 5,
     "txt_paragraphs": lambda v: v in get_args(Paragraphs),
     "last_export_format": lambda v: v in WRITERS,
+    "identify_speakers": lambda v: v in SPEAKER_CHOICES,
 }
 
 

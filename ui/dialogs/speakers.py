@@ -1,7 +1,6 @@
-"""The speaker questions: Edit > Set Speaker (who speaks in these segments) and Rename Speaker.
+"""The speaker questions: Set Speaker (who speaks in these segments), Rename and Merge Speakers.
 
-The speaker colours, merge and other speaker dialogs belong here too; the edits themselves are
-`editor.commands` pushed by `ui.transcript.speakers`.
+The edits themselves are `editor.commands` pushed by `ui.transcript.speakers`.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-__all__ = ["RenameSpeakerDialog", "SpeakerDialog"]
+__all__ = ["MergeSpeakersDialog", "RenameSpeakerDialog", "SpeakerDialog"]
 
 
 class SpeakerDialog(QDialog):
@@ -69,6 +68,31 @@ class RenameSpeakerDialog(QDialog):
     def names(self) -> tuple[str, str]:
         """The (old, new) names."""
         return self.old.currentText(), self.new.text().strip()
+
+
+class MergeSpeakersDialog(QDialog):
+    """Asks which speaker is the same person as which other ("these two are one")."""
+
+    def __init__(self, speakers: tuple[str, ...], current: str | None, parent: QWidget | None):
+        """Offer ``speakers``; ``current`` is the one that disappears, by default."""
+        super().__init__(parent)
+        self.setWindowTitle("Merge Speakers")
+        self.source = QComboBox(self)
+        self.source.addItems(list(speakers))
+        if current in speakers:
+            self.source.setCurrentText(current)
+        self.target = QComboBox(self)
+        self.target.addItems(list(speakers))
+        self.target.setCurrentIndex(1 if self.source.currentIndex() == 0 else 0)
+        _form(
+            self,
+            "Every segment of the first speaker goes to the second; the text stays as it is.",
+            [("Merge:", self.source), ("Into:", self.target)],
+        )
+
+    def names(self) -> tuple[str, str]:
+        """The (source, target) names: source disappears."""
+        return self.source.currentText(), self.target.currentText()
 
 
 def _form(dialog: QDialog, intro: str, rows: list[tuple[str, QWidget]]) -> None:

@@ -42,7 +42,7 @@ from engine.languages import LANGUAGES, language_name
 from ui.dialogs.model_folders import ModelFolderList, is_model_folder
 from ui.dialogs.model_table import ModelTableModel, size_text
 from ui.queue.model_download import ModelDownloader, format_bytes
-from ui.settings import AppSettings, is_english_only
+from ui.settings import SPEAKER_CHOICES, AppSettings, is_english_only
 
 __all__ = ["TranscriptionSettingsDialog"]
 
@@ -160,6 +160,8 @@ class TranscriptionSettingsDialog(QDialog):
         form.addRow("&Language:", self._language_box)
         form.addRow("&Task:", self._task)
         form.addRow("&Vocabulary:", self._prompt)
+        self._speakers = _speakers_combo(box, settings.identify_speakers)
+        form.addRow("Identify &speakers:", self._speakers)
         return box
 
     def _build_advanced(self, settings: AppSettings) -> QGroupBox:
@@ -196,6 +198,7 @@ class TranscriptionSettingsDialog(QDialog):
             initial_prompt=prompt or None,
             model_folders=self._folders.folders(),
             word_timestamps=self._words.isChecked(),
+            identify_speakers=self._speakers.currentData(),
             batch_size=self._batch.value() or None,
             beam_size=self._beam.value() if self._beam.value() > 1 else None,
         )
@@ -313,3 +316,17 @@ class TranscriptionSettingsDialog(QDialog):
         self._bar.reset()
         self._status.clear()
         self._update_buttons()
+
+
+def _speakers_combo(parent: QWidget, value: str) -> QComboBox:
+    """Off, automatic, or an exact count of speakers (`AppSettings.identify_speakers`)."""
+    combo = QComboBox(parent)
+    combo.addItem("Off", "off")
+    combo.addItem("Automatic (estimate how many)", "auto")
+    for n in SPEAKER_CHOICES[2:]:
+        combo.addItem(f"{n} speakers", n)
+    combo.setCurrentIndex(max(combo.findData(value), 0))
+    combo.setToolTip(
+        "After the text, find who speaks when and name each turn; the text comes first"
+    )
+    return combo

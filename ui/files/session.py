@@ -11,17 +11,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from editor.commands import ApplySpeakerTurns
 from editor.document import Document
 from editor.errors import EditorError
 from editor.project import Project
 from editor.transcript import MediaInfo, Transcript
 from engine.results import SegmentResult, TranscriptionInfo
-from ui.files.convert import media_for, segments_from_results
+from ui.files.convert import media_for, segments_from_results, speaker_spans
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerTurn
 
 __all__ = ["FileSession"]
 
@@ -130,6 +134,12 @@ class FileSession(QObject):
         if added:
             self.mark_unsaved()
         return added
+
+    def apply_speakers(self, turns: Sequence[SpeakerTurn]) -> None:
+        """Give the fresh transcript's words their speakers (part of the transcription: no undo)."""
+        if turns:
+            ApplySpeakerTurns(speaker_spans(turns)).do(self.document)
+            self.mark_unsaved()
 
     def finish_transcription(self) -> None:
         """Streaming ended (finished, failed or cancelled)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -23,8 +24,12 @@ from ui.files.questions import Questions
 from ui.files.session import FileSession
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.runner import QueueRunner
+from ui.queue.speaker_stage import SpeakerIdentifier
 from ui.queue.worker import JobEnd, TranscriberFactory, TranscriptionWorker
-from ui.settings import AppSettings, SettingsStore, to_transcribe_options
+from ui.settings import AppSettings, SettingsStore, to_speaker_options, to_transcribe_options
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerTurn
 
 __all__ = ["Workspace", "model_on_disk"]
 
@@ -44,11 +49,14 @@ class Workspace(QObject):
         session_created(int item_id): a row got its session.
         job_started(int item_id): a row's transcription started; its document was reset.
         status_message(str): something to show in the status bar.
+        speakers_identified(int item_id, tuple[SpeakerTurn, ...]): turns found again for an
+            edited transcript (`identify_speakers_again`); the window pushes them as one edit.
     """
 
     session_created = Signal(int)
     job_started = Signal(int)
     status_message = Signal(str)
+    speakers_identified = Signal(int, object)
 
     def __init__(
         self,
@@ -57,6 +65,7 @@ class Workspace(QObject):
         autosave_dir: Path,
         factory: TranscriberFactory | None = None,
         parent: QObject | None = None,
+        identify: SpeakerIdentifier | None = None,
     ) -> None:
         """Start the worker thread, wire the queue and start loading the chosen model.
 
@@ -65,18 +74,24 @@ class Workspace(QObject):
             store: The settings: the model, the transcription options, the autosave interval.
             autosave_dir: Where autosaves go.
             factory: Builds transcribers on the worker thread (tests inject a fake one).
+            identify: Finds speaker turns on the worker thread (tests inject a fake one).
             parent: Qt parent.
         """
         super().__init__(parent)
         self._questions = questions
         self._store = store
         self._sessions: dict[int, FileSession] = {}
-        self.worker = TranscriptionWorker(factory)
+        self.worker = TranscriptionWorker(factory, identify)
         self.worker.start()
         self.queue_model = QueueModel(self)
         self.runner = QueueRunner(
-            self.queue_model, self.worker, lambda: to_transcribe_options(store.current), self
+            self.queue_model,
+            self.worker,
+            lambda: to_transcribe_options(store.current),
+            self,
+            speakers=lambda: to_speaker_options(store.current),
         )
+        self._again: set[int] = set()  # rows whose speakers are being identified again
         self.project_io = ProjectIO(
             questions,
             autosave_dir,
@@ -89,6 +104,8 @@ class Workspace(QObject):
         self.worker.job_started.connect(self._on_job_started)
         self.worker.segments_ready.connect(self._on_segments)
         self.worker.job_ended.connect(self._on_job_ended)
+        self.worker.speakers_ready.connect(self._on_speakers)
+        self.worker.speakers_failed.connect(self._on_speakers_failed)
         for source in (self.runner, self.project_io):
             source.status_message.connect(self.status_message)
         self._model = store.current.model
@@ -170,6 +187,25 @@ class Workspace(QObject):
                 return False
         return self.runner.retry(item_id)
 
+    def identify_speakers_again(self, item_id: int | None) -> bool:
+        """Find a transcribed row's speakers again; ``speakers_identified`` brings the turns.
+
+        Returns:
+            False when there is nothing to do it on (no recording, or it is being transcribed).
+        """
+        session = self.session(item_id)
+        if item_id is None or session is None or session.media_path is None:
+            return False
+        if session.transcribing or item_id in self._again:
+            self.status_message.emit("Speakers are found once the transcription is done.")
+            return False
+        options = to_speaker_options(self._store.current, asked=True)
+        assert options is not None  # asked=True always gives options
+        self._again.add(item_id)
+        self.status_message.emit(f"Identifying speakers in {session.display_name}…")
+        self.worker.request_speakers(item_id, str(session.media_path), options)
+        return True
+
     def remove(self, item_id: int) -> None:
         """Close a row: cancel its job, drop its session and its autosaves."""
         self.runner.remove(item_id)
@@ -216,6 +252,23 @@ class Workspace(QObject):
         session = self._sessions.get(item_id)
         if session is not None:
             session.append_results(results)
+
+    def _on_speakers(self, item_id: int, turns: tuple[SpeakerTurn, ...]) -> None:
+        session = self._sessions.get(item_id)
+        if session is None:
+            return
+        if item_id in self._again:
+            # Asked for on an edited transcript: the window makes it one undo step.
+            self._again.discard(item_id)
+            self.speakers_identified.emit(item_id, turns)
+        else:
+            session.apply_speakers(turns)
+        count = len({t.speaker for t in turns})
+        self.status_message.emit(f"{count} speaker{'s' if count != 1 else ''} identified")
+
+    def _on_speakers_failed(self, item_id: int, message: str) -> None:
+        self._again.discard(item_id)
+        self.status_message.emit(message)
 
     def _on_job_ended(self, item_id: int, end: JobEnd) -> None:
         session = self._sessions.get(item_id)

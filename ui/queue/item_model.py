@@ -72,7 +72,8 @@ class QueueItem:
         path: The media file.
         duration: Its duration in seconds, once probed (None before, or when unknown).
         state: Where the file stands.
-        progress: Fraction of the media transcribed, 0 to 1.
+        progress: Fraction of the media transcribed, 0 to 1 (of the stage, during one).
+        stage: What a running job does after transcribing ("Identifying speakers"), or None.
         eta: Seconds left, when the transcription can estimate it.
         error: Why it failed, in words.
         model_problem: It failed because the model could not be loaded (every file would):
@@ -85,6 +86,7 @@ class QueueItem:
     state: JobState = JobState.WAITING
     progress: float = 0.0
     eta: float | None = None
+    stage: str | None = None
     error: str | None = None
     model_problem: bool = False
 

@@ -55,7 +55,8 @@ def status_text(item: QueueItem) -> str:
     """The second line of a row: state, progress and time left, or the error."""
     if item.state is JobState.RUNNING:
         left = f" · {format_clock(item.eta)} left" if item.eta is not None else ""
-        return f"{item.progress:.0%}{left}"
+        stage = f"{item.stage} · " if item.stage else ""
+        return f"{stage}{item.progress:.0%}{left}"
     if item.state is JobState.FAILED and item.error:
         return item.error
     return item.state.label

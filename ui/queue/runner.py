@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, QObject, QThreadPool, Signal
 
@@ -21,6 +21,9 @@ from engine.options import TranscribeOptions
 from engine.results import Progress, TranscriptionInfo
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.worker import JobEnd, TranscriptionWorker
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerOptions, SpeakerProgress
 
 __all__ = ["DurationProber", "QueueRunner", "format_model_status", "model_display_name"]
 
@@ -94,6 +97,7 @@ class QueueRunner(QObject):
         worker: TranscriptionWorker,
         options: Callable[[], TranscribeOptions],
         parent: QObject | None = None,
+        speakers: Callable[[], SpeakerOptions | None] = lambda: None,
     ) -> None:
         """Connect the queue model and the worker.
 
@@ -102,11 +106,13 @@ class QueueRunner(QObject):
             worker: The (started) transcription worker.
             options: Returns the options for the next job (read when the job is sent).
             parent: Qt parent.
+            speakers: Returns the speaker identification for the next job (None: none).
         """
         super().__init__(parent)
         self._model = model
         self._worker = worker
         self._options = options
+        self._speakers = speakers
         self._running: int | None = None
         self._paused = False
         self._model_name = ""
@@ -120,6 +126,7 @@ class QueueRunner(QObject):
         worker.model_failed.connect(self._on_model_failed)
         worker.job_started.connect(self._on_started)
         worker.progress.connect(self._on_progress)
+        worker.speaker_progress.connect(self._on_speaker_progress)
         worker.job_ended.connect(self._on_ended)
 
     # -- commands ------------------------------------------------------------------------------
@@ -170,7 +177,7 @@ class QueueRunner(QObject):
             item.id, state=JobState.RUNNING, progress=0.0, eta=None, error=None, model_problem=False
         )
         self._running = item.id
-        self._worker.request_job(item.id, str(item.path), self._options())
+        self._worker.request_job(item.id, str(item.path), self._options(), self._speakers())
 
     def cancel(self, item_id: int) -> None:
         """Stop a running file, or take a waiting one out of the queue."""
@@ -256,7 +263,12 @@ class QueueRunner(QObject):
     def _on_progress(self, item_id: int, progress: Progress) -> None:
         self._model.update(item_id, progress=progress.fraction, eta=progress.eta)
 
+    def _on_speaker_progress(self, item_id: int, progress: SpeakerProgress) -> None:
+        fraction = progress.done / progress.total if progress.total > 0 else 0.0
+        self._model.update(item_id, stage="Identifying speakers", progress=fraction, eta=None)
+
     def _on_ended(self, item_id: int, end: JobEnd) -> None:
+        self._model.update(item_id, stage=None)
         if end.state is JobState.DONE:
             item = self._model.update(item_id, state=JobState.DONE, progress=1.0, eta=None)
             message = f"Transcribed {item.name}" if item is not None else None

@@ -5,7 +5,9 @@ thread (lazily, before the first job, and again when the chosen model changes). 
 talks to the worker only through queued signals carrying the engine's result dataclasses
 unchanged (`TranscriptionInfo`, `SegmentResult`, `Progress`), and cancels through a
 `threading.Event` that the engine checks between batches. Every requested job ends with exactly
-one ``job_ended`` and its `JobEnd`.
+one ``job_ended`` and its `JobEnd`. A job asked to identify speakers runs that stage after the
+last segment, on the same thread (`ui.queue.speaker_stage`): the text streams first, the speaker
+turns follow in ``speakers_ready`` before ``job_ended`` (issue 12).
 
     worker = TranscriptionWorker()
     worker.job_ended.connect(...)
@@ -22,7 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, QDeadlineTimer, QObject, QThread, Signal, Slot
 
@@ -30,7 +32,12 @@ from engine.download import DownloadProgress
 from engine.errors import AudioDecodeError, Cancelled, EngineError, ModelLoadError
 from engine.options import TranscribeOptions
 from engine.results import Progress, SegmentResult, TranscriptionInfo
+from ui.queue.cancel_state import CancelState
 from ui.queue.item_model import JobState
+from ui.queue.speaker_stage import SpeakerIdentifier, SpeakerStage
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerOptions
 
 __all__ = [
     "DownloadCallback",
@@ -102,44 +109,6 @@ def load_transcriber(
     return transcriber, transcriber.loaded.device
 
 
-class _CancelState:
-    """Which job runs and its cancel event, shared by the GUI and worker threads."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._current: int | None = None
-        self._event = threading.Event()
-        self._early: set[int] = set()  # cancelled after being requested, before starting
-        self.closing = False
-
-    def begin(self, job_id: int | None) -> threading.Event:
-        with self._lock:
-            self._current = job_id
-            self._event = threading.Event()
-            if job_id is not None and job_id in self._early:
-                self._early.discard(job_id)
-                self._event.set()
-            if self.closing:
-                self._event.set()
-            return self._event
-
-    def end(self) -> None:
-        with self._lock:
-            self._current = None
-
-    def cancel(self, job_id: int) -> None:
-        with self._lock:
-            if job_id == self._current:
-                self._event.set()
-            else:
-                self._early.add(job_id)
-
-    def close(self) -> None:
-        with self._lock:
-            self.closing = True
-            self._event.set()
-
-
 class TranscriptionWorker(QObject):
     """Transcribes files one at a time on its own thread; see the module docstring.
 
@@ -152,6 +121,9 @@ class TranscriptionWorker(QObject):
         segments_ready(int, list[SegmentResult]): segments streamed in, in order.
         progress(int, Progress): how far a job has come.
         job_ended(int, JobEnd): a job is over; exactly once per requested job.
+        speaker_progress(int, SpeakerProgress): the "Identifying speakers" stage goes on.
+        speakers_ready(int, tuple[SpeakerTurn, ...]): who speaks when in a job's file.
+        speakers_failed(int, str): speakers could not be identified, in words (the text stays).
     """
 
     model_loading = Signal(str)
@@ -162,26 +134,35 @@ class TranscriptionWorker(QObject):
     segments_ready = Signal(int, list)
     progress = Signal(int, object)
     job_ended = Signal(int, object)
+    speaker_progress = Signal(int, object)
+    speakers_ready = Signal(int, object)
+    speakers_failed = Signal(int, str)
 
-    _job_requested = Signal(int, str, object)
+    _job_requested = Signal(int, str, object, object)
+    _speakers_requested = Signal(int, str, object)
     _model_requested = Signal(str)
     _stop_requested = Signal()
 
-    def __init__(self, factory: TranscriberFactory | None = None) -> None:
+    def __init__(
+        self, factory: TranscriberFactory | None = None, identify: SpeakerIdentifier | None = None
+    ) -> None:
         """Prepare the worker; `start` gives it its thread.
 
         Args:
             factory: Builds transcribers (tests inject a fake one); the real engine by default.
+            identify: Finds speaker turns (tests inject a fake one); the real engine by default.
         """
         super().__init__()
         self._factory = factory or load_transcriber
-        self._cancel = _CancelState()
+        self._cancel = CancelState()
         self._model_lock = threading.Lock()
         self._wanted_model = ""
         self._loaded_model: str | None = None
         self._transcriber: TranscriberLike | None = None
         self._thread: QThread | None = None
+        self._speakers = SpeakerStage(identify)
         self._job_requested.connect(self.transcribe)
+        self._speakers_requested.connect(self.identify_speakers)
         self._model_requested.connect(self.load_model)
         self._stop_requested.connect(self._stop)
 
@@ -205,9 +186,19 @@ class TranscriptionWorker(QObject):
         self.select_model(name)
         self._model_requested.emit(name)
 
-    def request_job(self, job_id: int, path: str, options: TranscribeOptions) -> None:
-        """Queue a file for transcription on the worker thread."""
-        self._job_requested.emit(job_id, path, options)
+    def request_job(
+        self,
+        job_id: int,
+        path: str,
+        options: TranscribeOptions,
+        speakers: SpeakerOptions | None = None,
+    ) -> None:
+        """Queue a file for transcription (then speaker identification) on the worker thread."""
+        self._job_requested.emit(job_id, path, options, speakers)
+
+    def request_speakers(self, job_id: int, path: str, speakers: SpeakerOptions) -> None:
+        """Identify speakers again in a transcribed file; ends in ``speakers_ready/failed``."""
+        self._speakers_requested.emit(job_id, path, speakers)
 
     def cancel_job(self, job_id: int) -> None:
         """Stop one job, whether it already runs or was requested and has not started yet."""
@@ -259,8 +250,10 @@ class TranscriptionWorker(QObject):
         finally:
             self._cancel.end()
 
-    @Slot(int, str, object)
-    def transcribe(self, job_id: int, path: str, options: TranscribeOptions) -> None:
+    @Slot(int, str, object, object)
+    def transcribe(
+        self, job_id: int, path: str, options: TranscribeOptions, speakers: SpeakerOptions | None
+    ) -> None:
         """Transcribe one file, streaming its segments; always ends with one ``job_ended``."""
         cancel = self._cancel.begin(job_id)
         try:
@@ -268,6 +261,8 @@ class TranscriptionWorker(QObject):
                 raise Cancelled("Transcription was cancelled.")
             transcriber = self._ensure_model(cancel)
             self._run(job_id, transcriber, path, options, cancel)
+            if speakers is not None:
+                self._find_speakers(job_id, path, speakers, cancel)
         except Cancelled:
             log.info("job %d cancelled", job_id)
             end = JobEnd(JobState.CANCELLED)
@@ -316,6 +311,31 @@ class TranscriptionWorker(QObject):
                 flush()
         flush()
 
+    @Slot(int, str, object)
+    def identify_speakers(self, job_id: int, path: str, speakers: SpeakerOptions) -> None:
+        """Identify speakers in a transcribed file (cancel it with `cancel_job`)."""
+        cancel = self._cancel.begin(job_id)
+        try:
+            if cancel.is_set():
+                raise Cancelled("Identifying speakers was cancelled.")
+            self._find_speakers(job_id, path, speakers, cancel)
+        except Cancelled:
+            self.speakers_failed.emit(job_id, "Identifying speakers was cancelled.")
+        finally:
+            self._cancel.end()
+
+    def _find_speakers(
+        self, job_id: int, path: str, speakers: SpeakerOptions, cancel: threading.Event
+    ) -> None:
+        """Send turns, or a reason (the text is done either way); raises `Cancelled`."""
+        found = self._speakers.find(
+            path, speakers, cancel, lambda p: self.speaker_progress.emit(job_id, p)
+        )
+        if isinstance(found, str):
+            self.speakers_failed.emit(job_id, found)
+        else:
+            self.speakers_ready.emit(job_id, found)
+
     def _ensure_model(self, cancel: threading.Event) -> TranscriberLike:
         """The transcriber for the chosen model, loading it first when needed.
 
@@ -356,6 +376,7 @@ class TranscriptionWorker(QObject):
         if QThread.currentThread() is not self._thread:
             return  # already handed back (a second stop request): nothing to end
         self._transcriber = None
+        self._speakers.drop_models()
         app = QCoreApplication.instance()
         if app is not None:
             self.moveToThread(app.thread())

@@ -9,12 +9,13 @@ app to seek there. Every edit is an `editor.commands` command on the document's 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QGuiApplication, QTextCharFormat, QUndoStack
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from editor.commands import SpeakerSpan
 from editor.document import Document, DocumentChange
 from editor.queries import TranscriptIndex
 from ui.transcript.actions import NUDGE_MS, build_actions
@@ -39,11 +40,14 @@ class TranscriptEditor(QWidget):
         seek_requested(int): The person clicked a word or a start time (milliseconds).
         status_message(str): Something to tell the person in the status bar.
         selection_changed(): The caret or selection moved.
+        identify_speakers_requested(): Edit > Identify Speakers Again (the window runs it and
+            hands the turns to `apply_speaker_turns`).
     """
 
     seek_requested = Signal(int)
     status_message = Signal(str)
     selection_changed = Signal()
+    identify_speakers_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty editor (see `set_document`)."""
@@ -187,6 +191,10 @@ class TranscriptEditor(QWidget):
             return None
         return self._edits.caret()[0]
 
+    def apply_speaker_turns(self, turns: Sequence[SpeakerSpan]) -> bool:
+        """Lay identified speaker turns over the shown transcript as one undo step."""
+        return self._speakers.apply_turns(turns)
+
     def current_word(self) -> tuple[int, int] | None:
         """The (segment, word) the caret is in, or None."""
         return self._timing.current_word()
@@ -208,7 +216,9 @@ class TranscriptEditor(QWidget):
             "word_end_earlier": lambda: ops.nudge_word("end", -NUDGE_MS),
             "word_end_later": lambda: ops.nudge_word("end", NUDGE_MS),
             "set_speaker": lambda: speakers.ask_speaker(),  # not triggered(bool) as a segment
-            "rename_speaker": speakers.ask_rename,
+            "rename_speaker": lambda: speakers.ask_rename(),
+            "merge_speakers": lambda: speakers.ask_merge(),
+            "identify_speakers": self.identify_speakers_requested.emit,
             "find": lambda: self.show_find(False),
             "replace": lambda: self.show_find(True),
             "find_next": find.find_next,
@@ -220,7 +230,7 @@ class TranscriptEditor(QWidget):
         view = self._view
         view.word_clicked.connect(self._on_word_clicked)
         view.time_clicked.connect(self._on_time_clicked)
-        view.speaker_clicked.connect(self._speakers.ask_speaker)
+        view.speaker_clicked.connect(self._speakers.on_speaker_clicked)
         view.scrolled.connect(self._on_scrolled)
         view.colours_changed.connect(self._apply_colours)
         view.cursorPositionChanged.connect(self.selection_changed)

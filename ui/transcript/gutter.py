@@ -1,5 +1,9 @@
 """The side area of the transcript view: each segment's start time and, at a turn, its speaker.
 
+The speaker column has one width whatever the names (longer ones are elided, the tooltip has
+them whole), and is there before the first name is: naming a speaker never moves the text
+(issue 17, item 6). Colours come from `ui.transcript.speaker_colours`.
+
 Painted like a code editor's line numbers: only the visible blocks, at the positions the text
 layout gives them, so it costs nothing more on a 2-hour transcript than on a short one.
 """
@@ -14,7 +18,8 @@ from PySide6.QtGui import QFont, QFontMetrics, QHelpEvent, QMouseEvent, QPainter
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from editor.transcript import Segment
-from ui.transcript.style import format_time, speaker_colour
+from ui.transcript.speaker_colours import speaker_colour
+from ui.transcript.style import format_time
 
 if TYPE_CHECKING:
     from ui.transcript.view import TranscriptView
@@ -22,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Gutter"]
 
 _PAD = 10  # pixels around and between the columns
-_MAX_SPEAKER = 130  # widest speaker column, in pixels; longer names are elided
+_SPEAKER_CHARS = 11  # the speaker column fits "SPEAKER_00" or a first name and a bit
 _HOUR_MS = 3_600_000
 
 
@@ -52,8 +57,7 @@ class Gutter(QWidget):
 
     def total_width(self) -> int:
         """The gutter's width in pixels."""
-        speaker = self._speaker_width + _PAD if self._speaker_width else 0
-        return _PAD + self._time_width + speaker + _PAD
+        return _PAD + self._time_width + _PAD + self._speaker_width + _PAD
 
     def update_metrics(self) -> None:
         """Measure the columns again (new transcript, font or speakers)."""
@@ -61,11 +65,8 @@ class Gutter(QWidget):
         transcript = self._view.transcript
         long = transcript is not None and transcript.end_ms >= _HOUR_MS
         self._time_width = QFontMetrics(font).horizontalAdvance("0:00:00" if long else "00:00")
-        speakers = transcript.speakers if transcript is not None else ()
         metrics = QFontMetrics(self._speaker_font())
-        widest = max((metrics.horizontalAdvance(s) for s in speakers), default=0)
-        # A little slack: eliding compares fractional widths, the advance is rounded.
-        self._speaker_width = min(widest + 2, _MAX_SPEAKER) if widest else 0
+        self._speaker_width = metrics.averageCharWidth() * _SPEAKER_CHARS
         self._hours = long
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -84,6 +85,7 @@ class Gutter(QWidget):
         speaker_metrics = QFontMetrics(speaker_font)
         playing = view.playback_segment
         segments = transcript.segments
+        speakers = transcript.speakers
         for block, top, _height in view.visible_blocks():
             number = block.blockNumber()
             if number >= len(segments):
@@ -99,7 +101,7 @@ class Gutter(QWidget):
             speaker = segment.speaker
             if speaker and _is_turn(segments, number):
                 painter.setFont(speaker_font)
-                painter.setPen(speaker_colour(speaker, self.palette()))
+                painter.setPen(speaker_colour(speaker, speakers, self.palette()))
                 name = speaker_metrics.elidedText(
                     speaker, Qt.TextElideMode.ElideRight, self._speaker_width
                 )
@@ -133,7 +135,7 @@ class Gutter(QWidget):
             text = (
                 f"Play from {format_time(segment.start_ms)} (segment {number + 1})"
                 if column == "time"
-                else f"Speaker: {segment.speaker}. Click to change it."
+                else f"Speaker: {segment.speaker}. Click to rename, merge or change it."
             )
             QToolTip.showText(event.globalPos(), text, self)
             return True

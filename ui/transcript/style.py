@@ -7,14 +7,13 @@ colour, strong enough to see and light enough to keep the text readable.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QPalette
 
 from ui.playback.clock import format_time  # the player's clock, so both show times alike
 
-__all__ = ["Colours", "colours_for", "format_time", "precise_clock", "speaker_colour"]
+__all__ = ["Colours", "colours_for", "format_time", "precise_clock"]
 
 _AMBER = QColor(255, 176, 0)
 _ORANGE = QColor(240, 110, 20)
@@ -78,14 +77,6 @@ def colours_for(palette: QPalette) -> Colours:
         gutter_active=accent if not dark else _blend(accent, QColor(255, 255, 255), 0.35),
         separator=_blend(base, text, 0.12),
     )
-
-
-def speaker_colour(name: str, palette: QPalette) -> QColor:
-    """A stable colour per speaker name, readable on the palette's base colour."""
-    hue = zlib.crc32(name.encode("utf-8")) % 360
-    if is_dark(palette):
-        return QColor.fromHsl(hue, 150, 175)
-    return QColor.fromHsl(hue, 170, 85)
 
 
 def precise_clock(ms: int) -> str:

@@ -11,7 +11,9 @@ every part that shows a setting follows by itself.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QCloseEvent
@@ -25,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor.commands import ApplySpeakerTurns
 from ui.dialogs.dialog_questions import DialogQuestions
+from ui.files.convert import speaker_spans
 from ui.files.project_io import default_autosave_dir
 from ui.files.questions import Questions
 from ui.files.session import FileSession
@@ -36,11 +40,15 @@ from ui.queue.worker import TranscriberFactory
 from ui.settings import AppSettings, SettingsStore
 from ui.transcript import TranscriptEditor
 from ui.transcript.empty_state import empty_message, queue_position
+from ui.transcript.undo import push_edit
 from ui.window.drops import FileDropFilter
 from ui.window.file_commands import APP_NAME, FileCommands
 from ui.window.focus_return import DialogFocusReturn
 from ui.window.menu_bar import WindowActions, build_menus
 from ui.window.preference_menus import PreferenceMenus
+
+if TYPE_CHECKING:
+    from engine.speakers import SpeakerTurn
 
 __all__ = ["MainWindow"]
 
@@ -182,6 +190,10 @@ class MainWindow(QMainWindow):
             change.connect(self._update_empty_message)
         ws.session_created.connect(self._on_session_created)
         ws.job_started.connect(self._on_job_started)
+        ws.speakers_identified.connect(self._on_speakers_identified)
+        self.editor.identify_speakers_requested.connect(
+            lambda: ws.identify_speakers_again(self._current)
+        )
         ws.runner.model_status.connect(self._model_label.setText)
         for source in (ws, self.player, self.editor, c):
             source.status_message.connect(self.show_status)
@@ -256,6 +268,16 @@ class MainWindow(QMainWindow):
             self.show_session(item_id)
         self.refresh_title()
         self._update_actions()
+
+    def _on_speakers_identified(self, item_id: int, turns: Sequence[SpeakerTurn]) -> None:
+        # One undo step that keeps every text edit (issue 12), in whichever transcript asked.
+        session = self.workspace.session(item_id)
+        if session is None:
+            return
+        if item_id == self._current:
+            self.editor.apply_speaker_turns(speaker_spans(turns))
+        else:
+            push_edit(session.undo_stack, session.document, ApplySpeakerTurns(speaker_spans(turns)))
 
     def _open_row(self, item_id: int) -> None:
         self.show_session(item_id)
