@@ -481,9 +481,9 @@ class WindowDecoder:
         texts = [[t for s in per_row[i] for t in s.tokens] for i in rows]
         probs = [[p for s in per_row[i] for p in s.probs] for i in rows]
         frames = [len(chunks[i].audio) // 160 for i in rows]
-        aligned = align_words(
-            self.model, self.tokenizer, take_rows(cross, rows), texts, probs, frames
-        )
+        # Every row usually has words: then no gathered copy of the keys/values (a batch's worth).
+        kv = cross if len(rows) == len(per_row) else take_rows(cross, rows)
+        aligned = align_words(self.model, self.tokenizer, kv, texts, probs, frames)
         for i, words in zip(rows, aligned, strict=True):
             chunk = chunks[i]
             median = clip_long_words(words)
