@@ -36,6 +36,7 @@ from editor.queries import Match, word_spans
 from editor.transcript import Segment, Transcript
 from ui.transcript.gutter import Gutter
 from ui.transcript.layout import SpacedLayout
+from ui.transcript.match_layer import MatchLayer
 from ui.transcript.style import Colours, colours_for, precise_clock
 
 __all__ = ["InputHandler", "TranscriptView"]
@@ -118,6 +119,7 @@ class TranscriptView(QPlainTextEdit):
         self.updateRequest.connect(self._on_update_request)
         self.cursorPositionChanged.connect(self._update_caret_layer)
         self.verticalScrollBar().valueChanged.connect(self._on_scroll)
+        self._match_layer = MatchLayer(self, self)
         self.refresh_gutter()
 
     # -- content ---------------------------------------------------------------------------------
@@ -151,21 +153,14 @@ class TranscriptView(QPlainTextEdit):
             start, end = word_spans(segment)[spot[1]]
             fmt = QTextCharFormat()
             fmt.setBackground(self.colours.playback)
-            selections.append(self._selection(spot[0], start, end, fmt))
+            selections.append(self.selection_for(spot[0], start, end, fmt))
         self.set_layer("playback", selections)
         if previous != self.playback_segment:
             self._gutter.update()
 
     def show_matches(self, matches: list[Match], current: int | None) -> None:
-        """Highlight every find match, the ``current`` one more strongly."""
-        plain, strong = QTextCharFormat(), QTextCharFormat()
-        plain.setBackground(self.colours.match)
-        strong.setBackground(self.colours.current_match)
-        selections = [
-            self._selection(m.segment, m.start_char, m.end_char, strong if i == current else plain)
-            for i, m in enumerate(matches)
-        ]
-        self.set_layer("matches", selections)
+        """Highlight every find match (those on screen: `MatchLayer`), ``current`` strongly."""
+        self._match_layer.set_matches(matches, current)
 
     # -- geometry --------------------------------------------------------------------------------
     def visible_blocks(self) -> Iterator[tuple[QTextBlock, float, float]]:
@@ -357,9 +352,10 @@ class TranscriptView(QPlainTextEdit):
         )
         return round(self._line_spacing * (_TURN_GAP if turn else _GAP))
 
-    def _selection(
+    def selection_for(
         self, number: int, start: int, end: int, fmt: QTextCharFormat
     ) -> QTextEdit.ExtraSelection:
+        """A highlight of characters ``start`` to ``end`` of block ``number``."""
         block = self.document().findBlockByNumber(number)
         length = max(0, block.length() - 1)
         cursor = QTextCursor(block)
@@ -384,7 +380,7 @@ class TranscriptView(QPlainTextEdit):
             fmt.setProperty(QTextFormat.Property.FullWidthSelection, True)
             block = self.textCursor().block()
             # The whole block, so every wrapped line of the segment is tinted.
-            selections.append(self._selection(block.blockNumber(), 0, block.length(), fmt))
+            selections.append(self.selection_for(block.blockNumber(), 0, block.length(), fmt))
         if selections or self._layers["caret"]:
             self.set_layer("caret", selections)
 
