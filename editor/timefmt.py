@@ -11,7 +11,7 @@ import re
 
 from editor.errors import InvariantError, SubtitleParseError
 
-__all__ = ["format_timestamp", "ms_from_seconds", "parse_timestamp"]
+__all__ = ["format_clock", "format_timestamp", "ms_from_seconds", "parse_timestamp"]
 
 MS_PER_SECOND = 1000
 MS_PER_MINUTE = 60 * MS_PER_SECOND
@@ -45,6 +45,25 @@ def ms_from_seconds(seconds: float) -> int:
     if not math.isfinite(seconds):
         raise InvariantError(f"a time must be a finite number of seconds, not {seconds}")
     return max(0, math.floor(seconds * MS_PER_SECOND + 0.5))
+
+
+def format_clock(ms: int, *, with_hours: bool = False) -> str:
+    """A time or duration as people read it: ``m:ss``, or ``h:mm:ss`` from one hour on.
+
+    THE rule for durations and playhead times shown anywhere in the app: whole seconds cut off,
+    never rounded, as media players do, so 100.7 s reads 1:40 in the queue and in the player
+    alike (issue 17: they once showed 1:41 and 1:40 for the same file).
+
+    Args:
+        ms: The time in milliseconds (negative counts as 0).
+        with_hours: Show the hours even under one hour (for a list of times in long media).
+    """
+    seconds = max(ms, 0) // MS_PER_SECOND
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours or with_hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
 
 
 def format_timestamp(ms: int, *, decimal: str = ",", always_hours: bool = True) -> str:

@@ -178,6 +178,9 @@ def test_the_recovery_dialog_lists_the_work_and_reports_the_choice(qtbot, io, me
     qtbot.addWidget(dialog)
     assert dialog.list.count() == 1
     assert "talk.transcript" in dialog.list.item(0).text()
+    # Long lines wrap rather than being cut, and the tooltip holds the whole line (issue 17).
+    assert dialog.list.wordWrap()
+    assert dialog.list.item(0).toolTip() == dialog.list.item(0).text()
     dialog.buttons[RecoveryChoice.DISCARD].click()
     assert dialog.choice is RecoveryChoice.DISCARD
     assert dialog.checked() == candidates

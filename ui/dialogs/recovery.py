@@ -36,8 +36,15 @@ class RecoveryDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.list = QListWidget()
+        # Long names and paths wrap instead of being cut at the dialog's edge (issue 17); the
+        # tooltip repeats the whole line.
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setResizeMode(QListWidget.ResizeMode.Adjust)
         for candidate in candidates:
-            item = QListWidgetItem(_describe(candidate))
+            text = _describe(candidate)
+            item = QListWidgetItem(text)
+            item.setToolTip(text)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked)
             item.setData(Qt.ItemDataRole.UserRole, candidate)

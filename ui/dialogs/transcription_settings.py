@@ -15,6 +15,7 @@ from typing import Final
 
 from PySide6.QtCore import (
     QItemSelection,
+    QSize,
     Qt,
 )
 from PySide6.QtGui import QStandardItemModel
@@ -49,6 +50,9 @@ __all__ = ["TranscriptionSettingsDialog"]
 log = logging.getLogger(__name__)
 
 _PROGRESS_STEPS: Final = 1000
+_MIN_ROWS: Final = 4  # catalogue rows always visible
+_WIDTH: Final = 780  # px: room for the catalogue's columns
+_HEIGHT: Final = 680  # px: under a 768 px screen less its menu bar and title bar
 
 
 def _language_combo(parent: QWidget) -> QComboBox:
@@ -90,7 +94,15 @@ class TranscriptionSettingsDialog(QDialog):
         self._downloader.failed.connect(self._on_failed)
         self._downloader.cancelled.connect(self._on_cancelled)
         self._select_model(settings.model)
-        self.resize(780, 760)
+        self.resize(self._fitting_size())
+
+    def _fitting_size(self) -> QSize:
+        """The preferred size, never larger than the screen's free area."""
+        size = QSize(_WIDTH, max(_HEIGHT, self.minimumSizeHint().height()))
+        screen = self.screen()
+        if screen is not None:
+            size = size.boundedTo(screen.availableGeometry().size())
+        return size
 
     # -- building ------------------------------------------------------------------------------
     def _build_models(self) -> QGroupBox:
@@ -106,8 +118,10 @@ class TranscriptionSettingsDialog(QDialog):
         header = self._table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Four rows at least, not the whole catalogue: the dialog must fit a 1366x768 laptop
+        # screen (issue 17); the table scrolls and grows with the dialog.
         rows = self._table.verticalHeader().defaultSectionSize()
-        self._table.setMinimumHeight(header.sizeHint().height() + rows * 8 + 4)
+        self._table.setMinimumHeight(header.sizeHint().height() + rows * _MIN_ROWS + 4)
         self._table.selectionModel().selectionChanged.connect(self._on_selection)
         # Folders beside the catalogue: the ones added before, and one given with --model.
         initial = self._initial

@@ -168,9 +168,17 @@ class Workspace(QObject):
         """Give a finished session (a project, imported subtitles) its own row."""
         # A second transcript of a file already listed gets a row of its own.
         (item_id,) = self.queue_model.add_files([row_path], state=JobState.DONE, unique=False)
-        duration = session.document.transcript.duration_ms
+        transcript = session.document.transcript
+        duration = transcript.duration_ms
         seconds = duration / 1000 if duration else None
         self.queue_model.update(item_id, progress=1.0, duration=seconds)
+        if seconds is None:
+            # Imported subtitles know no duration (issue 17): read the recording's, or, with no
+            # recording, show how long the transcript runs.
+            if session.media_path is not None:
+                self.runner.prober.probe(item_id, session.media_path)
+            elif transcript.end_ms:
+                self.queue_model.update(item_id, duration=transcript.end_ms / 1000)
         self._register(item_id, session)
         return item_id
 

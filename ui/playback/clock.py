@@ -31,6 +31,8 @@ from typing import Final
 from PySide6.QtCore import QLoggingCategory, QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
+from editor.timefmt import format_clock
+
 __all__ = [
     "MAX_RATE",
     "MIN_RATE",
@@ -73,13 +75,8 @@ _ERROR_WORDS: Final = {
 
 
 def format_time(ms: int, *, with_hours: bool = False) -> str:
-    """A playhead time as ``m:ss``, or ``h:mm:ss`` from one hour on (or when asked)."""
-    seconds = max(ms, 0) // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours or with_hours:
-        return f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes}:{secs:02d}"
+    """A playhead time as ``m:ss``, or ``h:mm:ss`` from one hour on (`format_clock`'s rule)."""
+    return format_clock(ms, with_hours=with_hours)
 
 
 def clamp_rate(rate: float) -> float:

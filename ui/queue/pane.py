@@ -8,6 +8,7 @@ another order; files dropped on the list are added where they are dropped.
 from __future__ import annotations
 
 import logging
+import math
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from editor import timefmt
 from ui.queue.item_model import JobState, QueueItem, QueueModel
 
 __all__ = ["QueueDelegate", "QueuePane", "format_clock", "status_text"]
@@ -44,11 +46,8 @@ FAILED_RED = "#c62828"
 
 
 def format_clock(seconds: float) -> str:
-    """Seconds as m:ss, or h:mm:ss from an hour on."""
-    s = max(round(seconds), 0)
-    if s >= 3600:
-        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-    return f"{s // 60}:{s % 60:02d}"
+    """Seconds as m:ss, or h:mm:ss from an hour on: the player's rule (`editor.timefmt`)."""
+    return timefmt.format_clock(timefmt.ms_from_seconds(seconds) if math.isfinite(seconds) else 0)
 
 
 def status_text(item: QueueItem) -> str:
@@ -127,7 +126,8 @@ class QueueDelegate(QStyledItemDelegate):
         # Second line: a progress bar while running, then the state or the error.
         top = r.top() + fm.height() + 3
         if item.state is JobState.RUNNING:
-            self._paint_bar(painter, QRect(r.left(), top, r.width(), _BAR_HEIGHT), item, pal)
+            bar = QRect(r.left(), top, r.width(), _BAR_HEIGHT)
+            self._paint_bar(painter, bar, item, pal, text_color if selected else None)
         line = QRect(r.left(), top + _BAR_HEIGHT + 1, r.width(), fm.height())
         if item.state is JobState.FAILED:
             # A badge of its own colours: the red text turns white on a selected row, the
@@ -143,16 +143,23 @@ class QueueDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def _paint_bar(painter: QPainter, rect: QRect, item: QueueItem, pal: QPalette) -> None:
-        track = QColor(pal.color(QPalette.ColorRole.Text))
-        track.setAlphaF(0.15)
+    def _paint_bar(
+        painter: QPainter, rect: QRect, item: QueueItem, pal: QPalette, on_selection: QColor | None
+    ) -> None:
+        """Draw the bar, in ``on_selection`` (the text colour) on a selected row.
+
+        The highlight colour vanishes on the highlight itself (issue 17).
+        """
+        track = QColor(on_selection or pal.color(QPalette.ColorRole.Text))
+        track.setAlphaF(0.35 if on_selection is not None else 0.15)
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(track)
         radius = rect.height() / 2
         painter.drawRoundedRect(rect, radius, radius)
         done = QRect(rect)
         done.setWidth(max(int(rect.width() * item.progress), rect.height()))
-        painter.setBrush(pal.color(QPalette.ColorRole.Highlight).lighter(115))
+        fill = on_selection or pal.color(QPalette.ColorRole.Highlight).lighter(115)
+        painter.setBrush(fill)
         painter.drawRoundedRect(done, radius, radius)
 
 
