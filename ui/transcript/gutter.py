@@ -66,7 +66,12 @@ class Gutter(QWidget):
         long = transcript is not None and transcript.end_ms >= _HOUR_MS
         self._time_width = QFontMetrics(font).horizontalAdvance("0:00:00" if long else "00:00")
         metrics = QFontMetrics(self._speaker_font())
-        self._speaker_width = metrics.averageCharWidth() * _SPEAKER_CHARS
+        # Wide enough for the names identification gives ("SPEAKER_00"), else they all elide
+        # to one "SPEAKER…"; a constant, so no name ever changes it.
+        self._speaker_width = max(
+            metrics.horizontalAdvance("SPEAKER_00") + 2,
+            metrics.averageCharWidth() * _SPEAKER_CHARS,
+        )
         self._hours = long
 
     def paintEvent(self, event: QPaintEvent) -> None:
