@@ -191,6 +191,7 @@ class FakeQuestions:
     media: list[Path] = field(default_factory=list)
     subtitles: tuple[Path, Path | None] | None = None
     located: Path | None = None
+    clip_to: Path | None = None
     recover: RecoveryChoice = RecoveryChoice.LATER
     asked: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)
@@ -225,6 +226,10 @@ class FakeQuestions:
     def locate_media(self, missing: Path) -> Path | None:
         self.asked.append(f"locate {missing.name}")
         return self.located
+
+    def audio_clip_to_save(self, suggested: Path) -> Path | None:
+        self.asked.append(f"save clip (suggested {suggested.name})")
+        return self.clip_to
 
     def recovery(
         self, candidates: list[RecoveryCandidate]

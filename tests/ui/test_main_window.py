@@ -468,3 +468,39 @@ def test_choosing_the_value_a_setting_has_changes_nothing(qtbot, make_window):
     assert applied == []
     window.preferences.changed.emit("skip_ms", 5000)
     assert [s.skip_ms for s in applied] == [5000]
+
+
+def test_export_selection_as_audio_writes_the_selected_words_stretch(
+    qtbot, make_window, answers, tmp_path
+) -> None:
+    import soundfile as sf
+
+    window = make_window(FakeFactory(segments=3))
+    window.show()
+    qtbot.waitExposed(window)
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    transcript = window.workspace.session(item_id).document.transcript
+    # Select from the second word of segment 0 to the first word of segment 1.
+    view = view_of(window)
+    spans0, spans1 = word_spans(transcript.segments[0]), word_spans(transcript.segments[1])
+    doc = view.document()
+    cursor = view.textCursor()
+    cursor.setPosition(doc.findBlockByNumber(0).position() + spans0[1][0])
+    cursor.setPosition(
+        doc.findBlockByNumber(1).position() + spans1[0][1], QTextCursor.MoveMode.KeepAnchor
+    )
+    view.setTextCursor(cursor)
+    start = transcript.segments[0].words[1].start_ms
+    end = transcript.segments[1].words[0].end_ms
+    assert window.editor.selected_time_range() == (start, end)
+
+    answers.clip_to = tmp_path / "clips" / "quote.wav"
+    answers.clip_to.parent.mkdir()
+    window.findChild(type(window.menu_actions.export), "transcript_export_audio").trigger()
+    assert answers.asked[-1].startswith("save clip (suggested talk ")
+    info = sf.info(answers.clip_to)
+    assert info.duration == pytest.approx((end - start) / 1000, abs=0.002)
+
+    answers.clip_to = tmp_path / "clips" / "quote.xyz"
+    window.findChild(type(window.menu_actions.export), "transcript_export_audio").trigger()
+    assert "can be saved as" in answers.told[-1]

@@ -93,6 +93,22 @@ class DialogQuestions:
         )
         return Path(path) if path else None
 
+    def audio_clip_to_save(self, suggested: Path) -> Path | None:
+        """A save dialog offering the audio formats of `editor.audio_clip`."""
+        from editor.audio_clip import AUDIO_FORMATS
+
+        filters = ";;".join(f"{f.name} (*.{f.extension})" for f in AUDIO_FORMATS)
+        path, chosen = QFileDialog.getSaveFileName(
+            self._parent, "Export Selection as Audio", str(suggested), filters
+        )
+        if not path:
+            return None
+        target = Path(path)
+        if not target.suffix:  # the filter's format when the name has none
+            ext = next((f.extension for f in AUDIO_FORMATS if f.name in chosen), "wav")
+            target = target.with_suffix(f".{ext}")
+        return target
+
     def recovery(
         self, candidates: list[RecoveryCandidate]
     ) -> tuple[RecoveryChoice, list[RecoveryCandidate]]:

@@ -69,6 +69,10 @@ class Questions(Protocol):
         """Where a recording went that is not where its project says (None: open without)."""
         ...
 
+    def audio_clip_to_save(self, suggested: Path) -> Path | None:
+        """Where to save a stretch of the recording as audio (None: cancelled)."""
+        ...
+
     def recovery(
         self, candidates: list[RecoveryCandidate]
     ) -> tuple[RecoveryChoice, list[RecoveryCandidate]]:

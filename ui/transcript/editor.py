@@ -23,6 +23,7 @@ from ui.transcript.editing import EditController
 from ui.transcript.empty_state import NO_DOCUMENT, TRANSCRIBING
 from ui.transcript.find_bar import FindBar
 from ui.transcript.highlighter import ConfidenceHighlighter
+from ui.transcript.selection import selected_time_range
 from ui.transcript.speakers import SpeakerEdits
 from ui.transcript.sync import BlockSync
 from ui.transcript.timing import TimingNudges
@@ -42,12 +43,14 @@ class TranscriptEditor(QWidget):
         selection_changed(): The caret or selection moved.
         identify_speakers_requested(): Edit > Identify Speakers Again (the window runs it and
             hands the turns to `apply_speaker_turns`).
+        export_audio_requested(): Edit > Export Selection as Audio (see `selected_time_range`).
     """
 
     seek_requested = Signal(int)
     status_message = Signal(str)
     selection_changed = Signal()
     identify_speakers_requested = Signal()
+    export_audio_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty editor (see `set_document`)."""
@@ -195,6 +198,13 @@ class TranscriptEditor(QWidget):
         """Lay identified speaker turns over the shown transcript as one undo step."""
         return self._speakers.apply_turns(turns)
 
+    def selected_time_range(self) -> tuple[int, int] | None:
+        """(start, end) in ms of the selected words; the caret's segment when none is selected."""
+        if self._document is None or not self._document.transcript.segments:
+            return None
+        self.commit_pending()
+        return selected_time_range(self._view.textCursor(), self._document.transcript)
+
     def current_word(self) -> tuple[int, int] | None:
         """The (segment, word) the caret is in, or None."""
         return self._timing.current_word()
@@ -219,6 +229,7 @@ class TranscriptEditor(QWidget):
             "rename_speaker": lambda: speakers.ask_rename(),
             "merge_speakers": lambda: speakers.ask_merge(),
             "identify_speakers": self.identify_speakers_requested.emit,
+            "export_audio": self.export_audio_requested.emit,
             "find": lambda: self.show_find(False),
             "replace": lambda: self.show_find(True),
             "find_next": find.find_next,

@@ -11,6 +11,7 @@ other way round.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -180,6 +181,35 @@ class FileCommands(QObject):
         if dialog.exec():
             self._store.replace(dialog.settings())
             self.status_message.emit(f"Exported {dialog.exported_path()}")
+
+    def export_audio(self) -> None:
+        """Edit > Export Selection as Audio: the selected words' stretch of the recording."""
+        from editor.audio_clip import export_audio_clip
+        from editor.timefmt import format_timestamp
+
+        session = self._current()
+        span = self._editor.selected_time_range()
+        if session is None or span is None:
+            self.status_message.emit("Select the words to export first")
+            return
+        media = session.media_path
+        if media is None:
+            self.status_message.emit("This transcript has no recording to cut the audio from")
+            return
+        start, end = span
+        stamp = f"{format_timestamp(start)[:8]}-{format_timestamp(end)[:8]}".replace(":", ".")
+        # Where exports went last, else beside the recording, else home: a folder one can write.
+        folders = (self._store.current.last_export_folder, str(media.parent), str(Path.home()))
+        folder = next(f for f in folders if f and Path(f).is_dir() and os.access(f, os.W_OK))
+        target = self._questions.audio_clip_to_save(Path(folder) / f"{media.stem} {stamp}.wav")
+        if target is None:
+            return
+        try:
+            export_audio_clip(media, start, end, target)
+        except EditorError as e:
+            self._questions.tell("Cannot export the audio", str(e))
+            return
+        self.status_message.emit(f"Exported {target.name} ({(end - start) / 1000:.1f} s)")
 
     # -- Transcription and Help ----------------------------------------------------------------
     def open_settings(self) -> None:

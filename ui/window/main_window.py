@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         ws.session_created.connect(self._on_session_created)
         ws.job_started.connect(self._on_job_started)
         ws.speakers_identified.connect(self._on_speakers_identified)
+        self.editor.export_audio_requested.connect(c.export_audio)
         self.editor.identify_speakers_requested.connect(
             lambda: ws.identify_speakers_again(self._current)
         )
