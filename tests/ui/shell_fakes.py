@@ -65,20 +65,33 @@ class FakeTranscriber:
         cancel = cancel or threading.Event()
         total = float(self.segments)
         info = TranscriptionInfo("en", 1.0, total, model=self.name, device="cpu")
-        return info, self._stream(cancel, on_progress, total)
+        ranges = options.clip_ranges if options is not None else ()
+        return info, self._stream(cancel, on_progress, total, ranges)
 
     def _stream(
         self,
         cancel: threading.Event,
         on_progress: Callable[[Progress], None] | None,
         total: float,
+        ranges: tuple[tuple[float, float], ...] = (),
     ) -> Iterator[SegmentResult]:
         started = time.perf_counter()
         for i in range(self.segments):
             time.sleep(self.delay)
             if cancel.is_set():
                 raise Cancelled("Transcription was cancelled.")
-            yield fake_segment(i)
+            segment = fake_segment(i)
+            if ranges:  # as the engine's clip ranges: only words centred inside, heard anew
+                words = tuple(
+                    WordResult(w.text.upper(), w.start, w.end, w.probability)
+                    for w in segment.words
+                    if any(a <= (w.start + w.end) / 2 <= b for a, b in ranges)
+                )
+                if not words:
+                    continue
+                text = "".join(w.text for w in words).strip()
+                segment = SegmentResult(i, words[0].start, words[-1].end, text, words)
+            yield segment
             if on_progress is not None:
                 on_progress(Progress(i + 1.0, total, time.perf_counter() - started))
 

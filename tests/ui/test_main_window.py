@@ -504,3 +504,35 @@ def test_export_selection_as_audio_writes_the_selected_words_stretch(
     answers.clip_to = tmp_path / "clips" / "quote.xyz"
     window.findChild(type(window.menu_actions.export), "transcript_export_audio").trigger()
     assert "can be saved as" in answers.told[-1]
+
+
+def test_transcribe_selection_again_replaces_only_its_words_in_one_undo_step(
+    qtbot, make_window, tmp_path
+) -> None:
+    window = make_window(FakeFactory(segments=3))
+    window.show()
+    qtbot.waitExposed(window)
+    item_id = transcribed(qtbot, window, make_wav(tmp_path / "talk.wav", seconds=4))
+    session = window.workspace.session(item_id)
+    type_after_first_word(qtbot, view_of(window), 0, "X")  # an edit outside the range stays
+    window.editor.commit_pending()
+    before = session.document.transcript
+    # Select the middle two words of segment 1.
+    view = view_of(window)
+    spans = word_spans(before.segments[1])
+    block = view.document().findBlockByNumber(1).position()
+    cursor = view.textCursor()
+    cursor.setPosition(block + spans[1][0])
+    cursor.setPosition(block + spans[2][1], QTextCursor.MoveMode.KeepAnchor)
+    view.setTextCursor(cursor)
+
+    trigger = window.findChild(type(window.menu_actions.export), "transcript_transcribe_again")
+    trigger.trigger()
+    qtbot.waitUntil(lambda: session.document.transcript != before, timeout=WAIT_MS)
+    after = session.document.transcript
+    assert [w.stripped for w in after.segments[1].words[:1]] == ["alpha1"]
+    assert "BRAVO1 CHARLIE1" in " ".join(s.text for s in after.segments)
+    assert after.segments[0] == before.segments[0]  # the typed edit is untouched
+    assert after.segments[-1] == before.segments[-1]
+    session.undo_stack.undo()
+    assert session.document.transcript == before

@@ -9,6 +9,7 @@ person through `Questions`; it shows no widget.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -18,9 +19,11 @@ from PySide6.QtCore import QObject, Signal
 
 from editor.importers import import_subtitles
 from editor.media import media_info_for
+from editor.timefmt import format_clock
 from engine.results import SegmentResult, TranscriptionInfo
 from ui.files.project_io import ProjectIO
 from ui.files.questions import Questions
+from ui.files.range_jobs import RangeJobs
 from ui.files.session import FileSession
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.runner import QueueRunner
@@ -51,12 +54,16 @@ class Workspace(QObject):
         status_message(str): something to show in the status bar.
         speakers_identified(int item_id, tuple[SpeakerTurn, ...]): turns found again for an
             edited transcript (`identify_speakers_again`); the window pushes them as one edit.
+        range_transcribed(int item_id, int start_ms, int end_ms, list[SegmentResult]): a
+            stretch transcribed again (`transcribe_range_again`); the window puts the words in
+            place of the range's as one edit.
     """
 
     session_created = Signal(int)
     job_started = Signal(int)
     status_message = Signal(str)
     speakers_identified = Signal(int, object)
+    range_transcribed = Signal(int, int, int, object)
 
     def __init__(
         self,
@@ -92,6 +99,7 @@ class Workspace(QObject):
             speakers=lambda: to_speaker_options(store.current),
         )
         self._again: set[int] = set()  # rows whose speakers are being identified again
+        self._ranges = RangeJobs()
         self.project_io = ProjectIO(
             questions,
             autosave_dir,
@@ -214,8 +222,36 @@ class Workspace(QObject):
         self.worker.request_speakers(item_id, str(session.media_path), options)
         return True
 
+    def transcribe_range_again(self, item_id: int | None, start_ms: int, end_ms: int) -> bool:
+        """Transcribe a stretch of a row's recording again, with the current settings' model.
+
+        ``range_transcribed`` brings the segments (only words inside the stretch).
+
+        Returns:
+            False when there is nothing to do it on (no recording, or it is being transcribed).
+        """
+        session = self.session(item_id)
+        if item_id is None or session is None or session.media_path is None:
+            return False
+        if session.transcribing or self._ranges.busy(item_id):
+            self.status_message.emit("Wait until the transcription of this file is done.")
+            return False
+        options = dataclasses.replace(
+            to_transcribe_options(self._store.current),
+            clip_ranges=((start_ms / 1000, end_ms / 1000),),
+        )
+        job_id = self._ranges.add(item_id, start_ms, end_ms)
+        self.status_message.emit(
+            f"Transcribing {format_clock(start_ms)}-{format_clock(end_ms)} of "
+            f"{session.display_name} again…"
+        )
+        self.worker.request_job(job_id, str(session.media_path), options)
+        return True
+
     def remove(self, item_id: int) -> None:
         """Close a row: cancel its job, drop its session and its autosaves."""
+        for job_id in self._ranges.ids_of(item_id):
+            self.worker.cancel_job(job_id)
         self.runner.remove(item_id)
         session = self._sessions.pop(item_id, None)
         if session is not None:
@@ -251,12 +287,17 @@ class Workspace(QObject):
                 self._register(item.id, FileSession(item.path))
 
     def _on_job_started(self, item_id: int, info: TranscriptionInfo) -> None:
+        if self._ranges.owns(item_id):
+            return  # the transcript stays as it is until the stretch's words are all in
         session = self._sessions.get(item_id)
         if session is not None:
             session.start_transcription(info)
             self.job_started.emit(item_id)
 
     def _on_segments(self, item_id: int, results: list[SegmentResult]) -> None:
+        if self._ranges.owns(item_id):
+            self._ranges.collect(item_id, results)
+            return
         session = self._sessions.get(item_id)
         if session is not None:
             session.append_results(results)
@@ -279,6 +320,13 @@ class Workspace(QObject):
         self.status_message.emit(message)
 
     def _on_job_ended(self, item_id: int, end: JobEnd) -> None:
+        if self._ranges.owns(item_id):
+            job = self._ranges.finish(item_id)
+            if end.state is JobState.DONE and job.item_id in self._sessions:
+                self.range_transcribed.emit(job.item_id, job.start_ms, job.end_ms, job.results)
+            elif end.state is JobState.FAILED:
+                self.status_message.emit(f"Could not transcribe the selection again: {end.error}")
+            return
         session = self._sessions.get(item_id)
         if session is None:
             return

@@ -92,6 +92,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("identify_speakers", "Identify Speakers Again", "Ctrl+Alt+Shift+K",
                "Find who speaks when again; every text edit stays (one undo step).",
                separator_after=True),
+    ActionSpec("transcribe_again", "Transcribe Selection Again", "Ctrl+Shift+T",
+               "Transcribe the selected words' stretch again with the model in Transcription "
+               "Settings; the new words replace them (one undo step)."),
     ActionSpec("export_audio", "Export Selection as Audio…", "Ctrl+Shift+E",
                "Save the stretch of the recording under the selected words as an audio file.",
                separator_after=True),

@@ -44,6 +44,7 @@ class TranscriptEditor(QWidget):
         identify_speakers_requested(): Edit > Identify Speakers Again (the window runs it and
             hands the turns to `apply_speaker_turns`).
         export_audio_requested(): Edit > Export Selection as Audio (see `selected_time_range`).
+        transcribe_again_requested(): Edit > Transcribe Selection Again (likewise).
     """
 
     seek_requested = Signal(int)
@@ -51,6 +52,7 @@ class TranscriptEditor(QWidget):
     selection_changed = Signal()
     identify_speakers_requested = Signal()
     export_audio_requested = Signal()
+    transcribe_again_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty editor (see `set_document`)."""
@@ -230,6 +232,7 @@ class TranscriptEditor(QWidget):
             "merge_speakers": lambda: speakers.ask_merge(),
             "identify_speakers": self.identify_speakers_requested.emit,
             "export_audio": self.export_audio_requested.emit,
+            "transcribe_again": self.transcribe_again_requested.emit,
             "find": lambda: self.show_find(False),
             "replace": lambda: self.show_find(True),
             "find_next": find.find_next,

@@ -27,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.commands import ApplySpeakerTurns
+from editor.commands import ApplySpeakerTurns, ReplaceRange
+from engine.results import SegmentResult
 from ui.dialogs.dialog_questions import DialogQuestions
-from ui.files.convert import speaker_spans
+from ui.files.convert import segments_from_results, speaker_spans
 from ui.files.project_io import default_autosave_dir
 from ui.files.questions import Questions
 from ui.files.session import FileSession
@@ -192,6 +193,8 @@ class MainWindow(QMainWindow):
         ws.job_started.connect(self._on_job_started)
         ws.speakers_identified.connect(self._on_speakers_identified)
         self.editor.export_audio_requested.connect(c.export_audio)
+        self.editor.transcribe_again_requested.connect(self._transcribe_selection_again)
+        ws.range_transcribed.connect(self._on_range_transcribed)
         self.editor.identify_speakers_requested.connect(
             lambda: ws.identify_speakers_again(self._current)
         )
@@ -279,6 +282,25 @@ class MainWindow(QMainWindow):
             self.editor.apply_speaker_turns(speaker_spans(turns))
         else:
             push_edit(session.undo_stack, session.document, ApplySpeakerTurns(speaker_spans(turns)))
+
+    def _transcribe_selection_again(self) -> None:
+        span = self.editor.selected_time_range()
+        if span is not None:
+            self.workspace.transcribe_range_again(self._current, *span)
+
+    def _on_range_transcribed(
+        self, item_id: int, start_ms: int, end_ms: int, results: list[SegmentResult]
+    ) -> None:
+        # The new words replace the stretch's as one undo step (issue 15), whatever was edited.
+        session = self.workspace.session(item_id)
+        if session is None:
+            return
+        if item_id == self._current:
+            self.editor.commit_pending()
+        segments = tuple(segments_from_results(results))
+        push_edit(session.undo_stack, session.document, ReplaceRange(start_ms, end_ms, segments))
+        words = sum(len(s.words) for s in segments)
+        self.show_status(f"Transcribed again: {words} word{'s' if words != 1 else ''}")
 
     def _open_row(self, item_id: int) -> None:
         self.show_session(item_id)
