@@ -29,6 +29,7 @@ from editor.errors import EditorError
 from editor.subtitles import PRESETS, SubtitleOptions
 from editor.writers import WRITERS, ExportOptions, export_to_path
 from engine.errors import Cancelled, EngineError
+from engine.language_guess import not_english_message, probably_not_english
 from engine.models import default_model
 from engine.options import TranscribeOptions, VadOptions
 from engine.results import Progress, SegmentResult
@@ -267,6 +268,9 @@ def transcribe_file(
         results.extend(segments)
     finally:
         bar.finish()
+    if not transcriber.multilingual and probably_not_english(results):
+        # English-only models write made-up English for other languages (issue 17).
+        print(f"warning: {path.name}: {not_english_message(info.model)}", file=sys.stderr)
     transcript = transcript_from_results(results, info, path)
     if job.speakers is not None:
         turns = identify_speakers(path, job.speakers, cancel, embedder=embedder)

@@ -132,3 +132,18 @@ def test_a_bad_speaker_count_is_a_usage_error(
 ) -> None:
     assert main([str(jfk_flac), "--min-speakers", "3", "--max-speakers", "2"]) == EXIT_USAGE
     assert "--min-speakers" in capsys.readouterr().err
+
+
+def test_an_english_only_model_warns_about_other_speech(
+    tiny_en_model: Path, speech_dir: Path, jfk_flac: Path, tmp_path: Path, capsys
+) -> None:
+    portuguese = speech_dir / "pt" / "fleurs" / "fleurs-pt-000.ogg"
+    code = main(
+        [str(jfk_flac), str(portuguese), "--model", str(tiny_en_model), "--offline", "--quiet",
+         "--format", "txt", "--output-dir", str(tmp_path)]
+    )  # fmt: skip
+    assert code == 0  # a warning, not a failure: the words are written all the same
+    warnings = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings) == 1, warnings
+    assert "fleurs-pt-000.ogg" in warnings[0]
+    assert "multilingual" in warnings[0]

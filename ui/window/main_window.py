@@ -31,6 +31,7 @@ from editor.commands import ApplySpeakerTurns, ReplaceRange
 from engine.results import SegmentResult
 from ui.dialogs.dialog_questions import DialogQuestions
 from ui.files.convert import segments_from_results, speaker_spans
+from ui.files.language_watch import LanguageWatch
 from ui.files.project_io import default_autosave_dir
 from ui.files.questions import Questions
 from ui.files.session import FileSession
@@ -45,6 +46,7 @@ from ui.transcript.undo import push_edit
 from ui.window.drops import FileDropFilter
 from ui.window.file_commands import APP_NAME, FileCommands
 from ui.window.focus_return import DialogFocusReturn
+from ui.window.language_banner import LanguageBanner
 from ui.window.menu_bar import WindowActions, build_menus
 from ui.window.preference_menus import PreferenceMenus
 
@@ -112,6 +114,8 @@ class MainWindow(QMainWindow):
         self._model_label = QLabel()
         self._drops = FileDropFilter(self)
         self._focus_return = DialogFocusReturn(self, self.editor)
+        self.language_watch = LanguageWatch(self.workspace.worker, self)
+        self.language_banner = LanguageBanner()
         self._build()
         self._connect()
         self._apply_view_settings(self.store.current)
@@ -133,6 +137,7 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addWidget(self.language_banner)
         layout.addWidget(self._splitter, 1)
         layout.addWidget(line)
         layout.addWidget(self.player)
@@ -192,6 +197,9 @@ class MainWindow(QMainWindow):
         ws.session_created.connect(self._on_session_created)
         ws.job_started.connect(self._on_job_started)
         ws.speakers_identified.connect(self._on_speakers_identified)
+        self.language_watch.doubted.connect(self._show_language_warning)
+        self.language_banner.choose_model.connect(c.open_settings)
+        self.language_banner.dismissed.connect(self.language_watch.dismiss)
         self.editor.export_audio_requested.connect(c.export_audio)
         self.editor.transcribe_again_requested.connect(self._transcribe_selection_again)
         ws.range_transcribed.connect(self._on_range_transcribed)
@@ -248,6 +256,7 @@ class MainWindow(QMainWindow):
                 self.player.seek(position)
             self.queue_pane.select(item_id)
         self._update_empty_message()
+        self._show_language_warning()
         self.refresh_title()
         self._update_actions()
 
@@ -258,6 +267,10 @@ class MainWindow(QMainWindow):
         item = model.item(self._current) if self._current is not None else None
         ahead = queue_position(model.items(), item.id) if item is not None else 0
         self.editor.set_empty_message(empty_message(item, ahead))
+
+    def _show_language_warning(self, *args: object) -> None:
+        # English-only model, probably other speech (issue 17): said beside the transcript.
+        self.language_banner.show_message(self._current, self.language_watch.message(self._current))
 
     def _on_session_created(self, item_id: int) -> None:
         session = self.workspace.session(item_id)
