@@ -151,3 +151,17 @@ def test_matches_follow_document_changes(qtbot: QtBot) -> None:
     qtbot.waitUntil(lambda: len(bar.matches()) == 2)
     bar.close_bar()
     assert view_of(editor)._layers["matches"] == []
+
+
+def test_on_a_long_transcript_find_waits_for_a_pause_in_typing(qtbot: QtBot) -> None:
+    # Over 500 segments (half an hour): each key no longer searches and paints every match of
+    # "t" before "th" arrives (issue 17); Enter searches at once.
+    editor, _doc, _stack = make_editor(qtbot, plain_transcript(["the cat"] * 600))
+    bar = open_bar(editor)
+    bar.find_edit.setText("t")
+    bar.find_edit.setText("th")
+    assert bar.matches() == []  # nothing searched yet
+    qtbot.waitUntil(lambda: len(bar.matches()) == 600, timeout=2000)
+    bar.find_edit.setText("cat")
+    bar.find_next()
+    assert len(bar.matches()) == 600

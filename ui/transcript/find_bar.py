@@ -36,6 +36,10 @@ __all__ = ["FindBar"]
 log = logging.getLogger(__name__)
 
 _REFRESH_MS = 120  # coalesces a burst of document changes (streaming) into one search
+# On a long transcript, each key would search and paint every match of "t" before "th" (issue 17:
+# 50 ms per interaction on 3 hours): the search waits until typing pauses. Short ones stay instant.
+_TYPING_MS = 150
+_LONG_SEGMENTS = 500  # about half an hour of speech
 
 
 class FindBar(QFrame):
@@ -56,6 +60,8 @@ class FindBar(QFrame):
         self._current: int | None = None
         self._refresh_timer = QTimer(self, singleShot=True, interval=_REFRESH_MS)
         self._refresh_timer.timeout.connect(self.refresh)
+        self._typing_timer = QTimer(self, singleShot=True, interval=_TYPING_MS)
+        self._typing_timer.timeout.connect(self._on_query_changed)
         self.find_edit = _line_edit(self, "Find")
         self.replace_edit = _line_edit(self, "Replace with")
         self.case_button = _toggle(self, "Aa", "Match case")
@@ -71,7 +77,7 @@ class FindBar(QFrame):
             _tool(self, "▼", "Next match (Enter)", self.find_next),
             _tool(self, "✕", "Close (Esc)", self.close_bar),
         )
-        self.find_edit.textChanged.connect(self._on_query_changed)
+        self.find_edit.textChanged.connect(self._on_text_typed)
         for button in (self.case_button, self.word_button, self.regex_button):
             button.toggled.connect(self._on_query_changed)
         self.replace_button.clicked.connect(self.replace_one)
@@ -102,6 +108,7 @@ class FindBar(QFrame):
     def close_bar(self) -> None:
         """Hide the bar and its highlights."""
         self.hide()
+        self._typing_timer.stop()
         self._matches, self._current = [], None
         self._view.show_matches([], None)
         self.closed.emit()
@@ -237,6 +244,8 @@ class FindBar(QFrame):
     def _step(self, delta: int) -> None:
         if not self.isVisible():
             self.open(replace=self.replace_edit.isVisible())
+        if self._typing_timer.isActive():  # Enter right after typing: search now
+            self._on_query_changed()
         if not self._matches:
             self.refresh()
         if not self._matches:
@@ -248,8 +257,16 @@ class FindBar(QFrame):
             self._current = (self._current + delta) % len(self._matches)
         self._select_current()
 
+    def _on_text_typed(self) -> None:
+        document = self._edits.document
+        if document is not None and len(document.transcript.segments) > _LONG_SEGMENTS:
+            self._typing_timer.start()
+        else:
+            self._on_query_changed()
+
     def _on_query_changed(self) -> None:
         """Search as the person types, showing the first match from the caret on."""
+        self._typing_timer.stop()
         self.refresh()
         if self._matches:
             self._select_current()
