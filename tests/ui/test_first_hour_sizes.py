@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyleOptionViewItem
@@ -20,8 +21,9 @@ LAPTOP = QSize(1366, 768)
 USABLE_HEIGHT = 700  # 768 px less a menu bar, a title bar and a dock or taskbar
 
 
-def test_the_transcription_settings_fit_a_1366x768_screen(qtbot) -> None:
-    dialog = TranscriptionSettingsDialog(AppSettings(model="small"))
+@pytest.mark.parametrize("folders", [(), ("/models/whisper-a", "/models/whisper-b")])
+def test_the_transcription_settings_fit_a_1366x768_screen(qtbot, folders) -> None:
+    dialog = TranscriptionSettingsDialog(AppSettings(model="small", model_folders=folders))
     qtbot.addWidget(dialog)
     assert dialog.minimumSizeHint().height() <= USABLE_HEIGHT
     assert dialog.height() <= USABLE_HEIGHT

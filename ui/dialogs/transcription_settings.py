@@ -50,7 +50,7 @@ __all__ = ["TranscriptionSettingsDialog"]
 log = logging.getLogger(__name__)
 
 _PROGRESS_STEPS: Final = 1000
-_MIN_ROWS: Final = 4  # catalogue rows always visible
+_MIN_ROWS: Final = 3  # catalogue rows always visible
 _WIDTH: Final = 780  # px: room for the catalogue's columns
 _HEIGHT: Final = 680  # px: under a 768 px screen less its menu bar and title bar
 
@@ -118,7 +118,7 @@ class TranscriptionSettingsDialog(QDialog):
         header = self._table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        # Four rows at least, not the whole catalogue: the dialog must fit a 1366x768 laptop
+        # Three rows at least, not the whole catalogue: the dialog must fit a 1366x768 laptop
         # screen (issue 17); the table scrolls and grows with the dialog.
         rows = self._table.verticalHeader().defaultSectionSize()
         self._table.setMinimumHeight(header.sizeHint().height() + rows * _MIN_ROWS + 4)
