@@ -287,7 +287,16 @@ def test_clicking_a_speaker_name_asks_for_that_segments_speaker(qtbot: QtBot) ->
         dialog.combo.setCurrentText("Robert")
         dialog.accept()
 
-    QTimer.singleShot(0, answer)
+    def choose_change() -> None:
+        # The name offers a menu (rename everywhere, merge, change this segment's speaker).
+        popup = QApplication.activePopupWidget()
+        assert popup is not None
+        change = next(a for a in popup.actions() if a.text().startswith("Change Speaker"))
+        QTimer.singleShot(0, answer)
+        change.trigger()
+        popup.close()
+
+    QTimer.singleShot(0, choose_change)
     qtbot.mouseClick(
         gutter, Qt.MouseButton.LeftButton, pos=QPoint(gutter.width() - 12, int(tops[2]) + 4)
     )
