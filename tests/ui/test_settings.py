@@ -29,6 +29,7 @@ CHANGED = AppSettings(
     batch_size=8,
     beam_size=5,
     word_timestamps=False,
+    identify_speakers="3",
     click_plays=False,
     follow_playback=False,
     low_confidence_threshold=0.35,
