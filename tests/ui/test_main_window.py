@@ -297,6 +297,7 @@ def test_an_export_from_the_ui_contains_the_edited_text(qtbot, make_window, tmp_
 
     QTimer.singleShot(0, fill_and_export)
     window.menu_actions.export.trigger()
+    assert window.workspace.writes.wait_for_writes()
     written = target.read_text(encoding="utf-8")
     edited = window.workspace.session(item_id).document.transcript.segments[2].words[0].stripped
     assert "qux" in edited
@@ -316,6 +317,7 @@ def test_reopening_a_saved_project_restores_the_transcript_and_edits(
     answers.save_to = project
     assert window.windowTitle().startswith("talk.wav[*]")
     assert window.commands.save()
+    assert window.workspace.project_io.wait_for_writes()
     assert not window.isWindowModified()
     assert window.windowTitle().startswith("talk.transcript")
     other = make_window(FakeFactory())
@@ -336,8 +338,10 @@ def test_recovery_offers_a_newer_autosave(qtbot, make_window, answers, tmp_path)
     session = window.workspace.session(item_id)
     session.project_path = tmp_path / "talk.transcript"
     assert window.workspace.project_io.save(session)
+    assert window.workspace.project_io.wait_for_writes()
     push_edit(session.undo_stack, session.document, ReplaceWordText(0, 0, " UNSAVED"))
     assert window.workspace.project_io.autosave(session)
+    assert window.workspace.project_io.wait_for_writes()
     later = time.time() + 5
     os.utime(session.autosave_file, (later, later))
     window.workspace._sessions.clear()  # as if the app had crashed: nothing is saved on close
@@ -397,6 +401,7 @@ def test_open_dialogs_queue_media_and_open_projects(qtbot, make_window, answers,
     project = tmp_path / "talk.transcript"
     window.workspace.session(item_id).project_path = project
     assert window.commands.save()
+    assert window.workspace.project_io.wait_for_writes()
     more = [make_wav(tmp_path / "more.wav")]
     answers.media = more
     answers.project = project

@@ -66,6 +66,7 @@ def test_saving_and_reopening_restores_the_transcript_and_edits(io, media, tmp_p
     path = tmp_path / f"talk{PROJECT_SUFFIX}"
     s.project_path = path
     assert io.save(s)
+    assert io.wait_for_writes()
     assert not s.is_modified
     reopened = io.open_project(path)
     assert reopened is not None
@@ -81,6 +82,7 @@ def test_save_asks_for_a_path_the_first_time(io, questions, media, tmp_path) -> 
     questions.save_to = tmp_path / "chosen.transcript"
     s = transcribed(media)
     assert io.save(s)  # never saved: Save asks where
+    assert io.wait_for_writes()
     assert s.project_path == questions.save_to
     assert questions.asked == [f"save as (suggested {media.with_suffix(PROJECT_SUFFIX)})"]
     assert load_project(s.project_path).transcript.word_count == s.document.transcript.word_count
@@ -105,7 +107,8 @@ def test_a_failed_save_shows_why_and_keeps_the_edits(io, media, tmp_path, warnin
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     s.project_path = blocker / "talk.transcript"
-    assert not io.save(s)
+    assert io.save(s)  # started; the background write fails
+    assert io.wait_for_writes()
     assert len(warnings) == 1
     assert "a-file" in warnings[0]
     assert s.is_modified
@@ -116,14 +119,17 @@ def test_autosave_writes_changed_sessions_and_a_save_removes_it(io, sessions, me
     s = transcribed(media)
     sessions.append(s)
     io.autosave_all()
+    assert io.wait_for_writes()
     assert s.autosave_file is not None
     assert s.autosave_file.is_file()
     written = s.autosave_file.stat().st_mtime_ns
     io.autosave_all()  # nothing changed: not written again
+    assert io.wait_for_writes()
     assert s.autosave_file.stat().st_mtime_ns == written
     s.project_path = tmp_path / "talk.transcript"
     autosave = s.autosave_file
     assert io.save(s)
+    assert io.wait_for_writes()
     assert not autosave.exists()
     assert s.autosave_file is None
 
@@ -141,8 +147,10 @@ def newer_autosave(io: ProjectIO, media: Path, project: Path) -> FileSession:
     s = transcribed(media)
     s.project_path = project
     assert io.save(s)
+    assert io.wait_for_writes()
     push_edit(s.undo_stack, s.document, ReplaceWordText(0, 0, " RECOVERED"))
     assert io.autosave(s)
+    assert io.wait_for_writes()
     later = time.time() + 5  # the autosave is newer than the project file
     os.utime(s.autosave_file, (later, later))
     return s
@@ -158,6 +166,7 @@ def test_recovery_offers_a_newer_autosave_and_restores_it(io, questions, media, 
     assert recovered.project_path == project
     assert recovered.is_modified
     assert io.save(recovered)
+    assert io.wait_for_writes()
     assert find_recoverable(io.autosave_dir) == []
 
 
@@ -192,6 +201,7 @@ def test_a_moved_recording_next_to_the_project_is_relinked(io, media, tmp_path) 
     project_dir.mkdir()
     s.project_path = project_dir / "talk.transcript"
     assert io.save(s)
+    assert io.wait_for_writes()
     moved = media.rename(project_dir / media.name)
     reopened = io.open_project(s.project_path)
     assert reopened is not None
@@ -204,6 +214,7 @@ def test_a_missing_recording_can_be_located_by_hand(io, questions, media, tmp_pa
     s = transcribed(media)
     s.project_path = tmp_path / "talk.transcript"
     assert io.save(s)
+    assert io.wait_for_writes()
     hidden = tmp_path / "archive" / "renamed.wav"
     hidden.parent.mkdir()
     media.rename(hidden)
@@ -233,6 +244,7 @@ def test_opening_without_the_recording_turns_playback_off(io, media, tmp_path):
     s = transcribed(media)
     s.project_path = tmp_path / "talk.transcript"
     assert io.save(s)
+    assert io.wait_for_writes()
     media.unlink()  # the fake's answer to "locate it?" is None: open without it
     messages: list[str] = []
     io.status_message.connect(messages.append)

@@ -4,8 +4,9 @@ The preview renders only the first few segments through the real writer, so it i
 shows exactly what the file will hold. The transcript is asked for (``transcript_provider``)
 for every preview and again at export time, so the file always holds the current document.
 Writing goes through `editor.writers.export_to_path` (atomic: an existing file is replaced
-only once the new one is complete); an `ExportError` is shown in words and the dialog stays
-open so the person can pick another folder.
+only once the new one is complete). In the app the window writes it in the background
+(``start_export``); used alone, the dialog writes it and an `ExportError` is shown in words with
+the dialog still open so the person can pick another folder.
 """
 
 from __future__ import annotations
@@ -43,12 +44,15 @@ from PySide6.QtWidgets import (
 from editor.errors import ExportError
 from editor.subtitles import PRESETS
 from editor.transcript import Transcript
-from editor.writers import WRITERS, export_to_path, get_writer
+from editor.writers import WRITERS, ExportOptions, export_to_path, get_writer
 from ui.settings import AppSettings, to_export_options
 
-__all__ = ["PREVIEW_ITEMS", "ExportDialog"]
+__all__ = ["PREVIEW_ITEMS", "ExportDialog", "StartExport", "export_failed_text"]
 
 log = logging.getLogger(__name__)
+
+#: Starts writing a transcript snapshot to a file as a format with options.
+StartExport = Callable[[Transcript, Path, str, ExportOptions], None]
 
 #: Cues (subtitles) or paragraphs/lines (text, JSON) shown in the preview.
 PREVIEW_ITEMS: Final = 8
@@ -100,11 +104,19 @@ class ExportDialog(QDialog):
         transcript_provider: Callable[[], Transcript],
         settings: AppSettings,
         parent: QWidget | None = None,
+        start_export: StartExport | None = None,
     ) -> None:
-        """Show ``settings``' export choices; ``transcript_provider`` gives the current document."""
+        """Show ``settings``' export choices; ``transcript_provider`` gives the current document.
+
+        With ``start_export``, Export hands it the snapshot, the file, the format and the
+        options and closes at once: the caller writes in the background and reports errors
+        (issue 17, item 10). Without it the dialog writes the file itself and stays open when
+        that fails.
+        """
         super().__init__(parent)
         self.setWindowTitle("Export transcript")
         self._provider = transcript_provider
+        self._start_export = start_export
         self._settings = settings
         self._exported: Path | None = None
         self._confirmed: Path | None = None  # chosen in a file dialog, which asked already
@@ -305,16 +317,27 @@ class ExportDialog(QDialog):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return
+        options = to_export_options(self.settings())
+        if self._start_export is not None:
+            # The snapshot is taken now; the writing goes on after the dialog closed.
+            self._start_export(self._provider(), path, self.format(), options)
+            self._exported = path
+            self.accept()
+            return
         try:
-            options = to_export_options(self.settings())
             export_to_path(self._provider(), path, self.format(), options)
         except ExportError as e:
             log.warning("Export to %s failed: %s", path, e)
-            QMessageBox.warning(self, "Export failed", f"The transcript was not exported. {e}")
+            QMessageBox.warning(self, "Export failed", export_failed_text(e))
             return
         log.info("Exported %s", path)
         self._exported = path
         self.accept()
+
+
+def export_failed_text(error: Exception) -> str:
+    """What the person reads when an export failed (here or after a background write)."""
+    return f"The transcript was not exported. {error}"
 
 
 def _writable_folder(folder: str) -> bool:

@@ -27,6 +27,7 @@ from editor.project import load_project, save_project
 from editor.transcript import MediaInfo
 from ui.files.questions import Questions, RecoveryChoice
 from ui.files.session import FileSession
+from ui.files.writes import WRITE_WAIT_MS, WriteQueue
 
 __all__ = [
     "PROJECT_SUFFIX",
@@ -48,11 +49,16 @@ def default_autosave_dir() -> Path:
 class ProjectIO(QObject):
     """Project files for the main window.
 
+    Saves and autosaves are written from a snapshot on `writes`' thread, so the person can go
+    on editing; the session is marked saved only for the snapshot the file holds.
+
     Signals:
         status_message(str): something to show in the status bar.
+        saved(FileSession): a save finished; the session's project path may have changed.
     """
 
     status_message = Signal(str)
+    saved = Signal(object)
 
     def __init__(
         self,
@@ -61,6 +67,7 @@ class ProjectIO(QObject):
         sessions: Callable[[], Iterable[FileSession]],
         interval_s: int = 30,
         parent: QObject | None = None,
+        writes: WriteQueue | None = None,
     ) -> None:
         """Prepare project handling.
 
@@ -70,8 +77,12 @@ class ProjectIO(QObject):
             sessions: Returns the open sessions (for the periodic autosave).
             interval_s: Seconds between autosaves; 0 turns the timer off.
             parent: Qt parent.
+            writes: Where files are written (shared with exports); a new queue when None.
         """
         super().__init__(parent)
+        self.writes = writes or WriteQueue(self)
+        self._saving: dict[FileSession, int] = {}  # saves under way per session
+        self._autosaving: dict[FileSession, int] = {}  # revision of the autosave under way
         self._questions = questions
         self.autosave_dir = autosave_dir
         self._sessions = sessions
@@ -87,54 +98,103 @@ class ProjectIO(QObject):
 
     # -- saving --------------------------------------------------------------------------------
     def save(self, session: FileSession) -> bool:
-        """Save to the session's project file, asking for one the first time."""
+        """Start saving to the session's project file, asking for one the first time.
+
+        The file is written in the background (`writes`); False when nothing was started.
+        """
         if session.project_path is None:
             return self.save_as(session)
         return self._write(session, session.project_path)
 
     def save_as(self, session: FileSession) -> bool:
-        """Ask where to save and save there; False when cancelled or failed."""
+        """Ask where to save and start saving there; False when cancelled."""
         suggested = session.project_path or (
             session.key_path.with_suffix(PROJECT_SUFFIX) if session.key_path else None
         )
         target = self._questions.project_to_save(suggested)
         return target is not None and self._write(session, target)
 
+    def wait_for_writes(self, timeout_ms: int = WRITE_WAIT_MS) -> bool:
+        """Wait for saves, autosaves and exports under way and report them; False on time-out."""
+        return self.writes.wait_for_writes(timeout_ms)
+
     def _write(self, session: FileSession, path: Path) -> bool:
         try:
-            save_project(path, session.to_project())
-        except EditorError as e:  # SaveError (disk full, read-only) or a bad editor state
+            project = session.to_project()  # the snapshot: the transcript is immutable
+        except EditorError as e:  # editor state that cannot be saved
             log.warning("saving %s failed: %s", path, e)
             self._questions.tell("Cannot save", str(e))
             return False
-        stale = [session.autosave_file, self._autosave_path(session)]
-        session.mark_saved(path)
-        stale.append(self._autosave_path(session))
-        for autosave in {p for p in stale if p is not None}:
-            self._discard(autosave)
-        session.autosave_file = None
-        self.status_message.emit(f"Saved {path.name}")
+        revision = session.document.revision
+        self._saving[session] = self._saving.get(session, 0) + 1
+        self.writes.submit(
+            path,
+            lambda: save_project(path, project),
+            lambda error: self._on_saved(session, path, revision, error),
+        )
         return True
+
+    def _on_saved(
+        self, session: FileSession, path: Path, revision: int, error: Exception | None
+    ) -> None:
+        self._saving[session] -= 1
+        if not self._saving[session]:
+            del self._saving[session]
+        if error is not None:  # SaveError (disk full, read-only): the edits stay, unsaved
+            log.warning("saving %s failed: %s", path, error)
+            self._questions.tell("Cannot save", str(error))
+            return
+        stale = [session.autosave_file, self._autosave_path(session)]
+        session.mark_saved(path, revision)
+        stale.append(self._autosave_path(session))
+        if not session.is_modified:  # else the autosaves hold edits the project lacks
+            for autosave in {p for p in stale if p is not None}:
+                self._discard(autosave)
+            session.autosave_file = None
+        self.status_message.emit(f"Saved {path.name}")
+        self.saved.emit(session)
 
     # -- autosave ------------------------------------------------------------------------------
     def autosave(self, session: FileSession) -> bool:
-        """Write the session's autosave if it changed since the last one; False on failure."""
+        """Start writing the session's autosave if it changed since the last one.
+
+        False when it has no autosave file (nothing identifies it yet). Written in the
+        background; a failure is shown in the status bar.
+        """
         path = self._autosave_path(session)
         if path is None:
             return False
-        if not session.needs_autosave:
+        revision = session.document.revision
+        if not session.needs_autosave or self._autosaving.get(session) == revision:
             return True
-        try:
-            save_autosave(path, session.to_project(), session.project_path)
-        except EditorError as e:
-            log.warning("autosave to %s failed: %s", path, e)
-            self.status_message.emit(f"Autosave failed: {e}")
-            return False
+        if session in self._saving:
+            return True  # the save under way holds at least this much
+        project, owner = session.to_project(), session.project_path
+        self._autosaving[session] = revision
+        self.writes.submit(
+            path,
+            lambda: save_autosave(path, project, owner),
+            lambda error: self._on_autosaved(session, path, revision, error),
+            replaceable=True,  # the latest snapshot wins
+        )
+        return True
+
+    def _on_autosaved(
+        self, session: FileSession, path: Path, revision: int, error: Exception | None
+    ) -> None:
+        if self._autosaving.get(session) == revision:
+            del self._autosaving[session]
+        if error is not None:
+            log.warning("autosave to %s failed: %s", path, error)
+            self.status_message.emit(f"Autosave failed: {error}")
+            return
+        if not session.is_modified:  # saved meanwhile: this autosave has nothing to recover
+            self._discard(path)
+            return
         if session.autosave_file is not None and session.autosave_file != path:
             self._discard(session.autosave_file)
-        session.mark_autosaved(path)
+        session.mark_autosaved(path, revision)
         log.debug("autosaved %s", path)
-        return True
 
     def autosave_all(self) -> None:
         """Autosave every session that changed since its last autosave."""
@@ -142,7 +202,12 @@ class ProjectIO(QObject):
             self.autosave(session)
 
     def discard_autosaves(self, session: FileSession) -> None:
-        """Delete a session's autosaves (it was closed without saving, on purpose)."""
+        """Delete a session's autosaves (it was closed without saving, on purpose).
+
+        Waits for writes under way first, so no autosave lands after it was deleted.
+        """
+        self.writes.wait_for_writes()
+        self._autosaving.pop(session, None)
         for path in {session.autosave_file, self._autosave_path(session)}:
             if path is not None:
                 self._discard(path)

@@ -156,12 +156,17 @@ class FileSession(QObject):
         self.document.replace_transcript_facts(self.document.transcript.with_media(media))
         self.mark_unsaved()
 
-    def mark_saved(self, project_path: Path) -> None:
-        """The project was written to ``project_path``."""
+    def mark_saved(self, project_path: Path, revision: int | None = None) -> None:
+        """The project was written to ``project_path``, from ``revision`` (default: the current).
+
+        Saves are written in the background: when the document changed since the snapshot,
+        the file lacks those changes, and the session stays modified.
+        """
         self.project_path = project_path
-        self._unsaved = False
-        self.undo_stack.setClean()
-        self._autosaved_revision = self.document.revision
+        if revision is None or revision == self.document.revision:
+            self._unsaved = False
+            self.undo_stack.setClean()
+            self._autosaved_revision = self.document.revision
         self._check_modified()
 
     def mark_unsaved(self) -> None:
@@ -169,10 +174,10 @@ class FileSession(QObject):
         self._unsaved = True
         self._check_modified()
 
-    def mark_autosaved(self, path: Path) -> None:
-        """An autosave of the current revision was written to ``path``."""
+    def mark_autosaved(self, path: Path, revision: int | None = None) -> None:
+        """An autosave of ``revision`` (default: the current) was written to ``path``."""
         self.autosave_file = path
-        self._autosaved_revision = self.document.revision
+        self._autosaved_revision = self.document.revision if revision is None else revision
 
     def _check_modified(self, *args: object) -> None:
         modified = self.is_modified

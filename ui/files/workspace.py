@@ -25,6 +25,7 @@ from ui.files.project_io import ProjectIO
 from ui.files.questions import Questions
 from ui.files.range_jobs import RangeJobs
 from ui.files.session import FileSession
+from ui.files.writes import WRITE_WAIT_MS, WriteQueue
 from ui.queue.item_model import JobState, QueueModel
 from ui.queue.runner import QueueRunner
 from ui.queue.speaker_stage import SpeakerIdentifier
@@ -47,6 +48,7 @@ class Workspace(QObject):
         queue_model: The rows.
         runner: Sends waiting rows to the worker.
         project_io: Project files, autosave and recovery.
+        writes: Saves, autosaves and exports, written off the UI thread.
 
     Signals:
         session_created(int item_id): a row got its session.
@@ -100,12 +102,14 @@ class Workspace(QObject):
         )
         self._again: set[int] = set()  # rows whose speakers are being identified again
         self._ranges = RangeJobs()
+        self.writes = WriteQueue(self)
         self.project_io = ProjectIO(
             questions,
             autosave_dir,
             lambda: list(self._sessions.values()),
             store.current.autosave_interval_s,
             self,
+            self.writes,
         )
         self.queue_model.rowsInserted.connect(self._ensure_sessions)
         # The one place where the worker's results become document updates.
@@ -259,11 +263,16 @@ class Workspace(QObject):
             session.deleteLater()
 
     def shutdown(self, timeout_ms: int) -> bool:
-        """Cancel every job and stop the worker thread; False if it is still running."""
+        """Cancel every job, stop the worker thread and finish writing files.
+
+        Returns False if the worker thread is still running. Files being written are waited
+        for (`WRITE_WAIT_MS` at most, logged past it) so no save is lost on quitting.
+        """
         self.runner.cancel_all()
+        self.project_io.set_interval(0)
         stopped = self.worker.shutdown(timeout_ms)
         self.runner.shutdown()
-        self.project_io.set_interval(0)
+        self.writes.wait_for_writes(WRITE_WAIT_MS)
         return stopped
 
     # -- reacting ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QWidget
 
 from editor.errors import EditorError
 from editor.transcript import Transcript
+from editor.writers import ExportOptions, export_to_path
 from ui.dialogs.import_subtitles import SUBTITLE_SUFFIXES, media_beside
 from ui.files.project_io import PROJECT_SUFFIX
 from ui.files.questions import Questions, SaveChoice
@@ -68,6 +69,7 @@ class FileCommands(QObject):
         self._editor = editor
         self._player = player
         self._current = current
+        workspace.project_io.saved.connect(self._on_saved)
 
     # -- opening -------------------------------------------------------------------------------
     def add_files(self, paths: Iterable[Path]) -> list[int]:
@@ -155,14 +157,17 @@ class FileCommands(QObject):
 
     # -- saving and exporting ------------------------------------------------------------------
     def save(self) -> bool:
-        """Save the transcript shown (asks where the first time); False if not saved."""
+        """Save the transcript shown (asks where the first time); False if not started.
+
+        The file is written in the background; `saved` is emitted once it is on disk.
+        """
         session = self._prepare_save()
-        return session is not None and self._saved(self._workspace.project_io.save(session))
+        return session is not None and self._workspace.project_io.save(session)
 
     def save_as(self) -> bool:
-        """Save the transcript shown as a new project; False if not saved."""
+        """Save the transcript shown as a new project (in the background); False if cancelled."""
         session = self._prepare_save()
-        return session is not None and self._saved(self._workspace.project_io.save_as(session))
+        return session is not None and self._workspace.project_io.save_as(session)
 
     def export(self) -> None:
         """File > Export: the export dialog over the transcript shown."""
@@ -177,10 +182,30 @@ class FileCommands(QObject):
             self._editor.commit_pending()  # typing not yet committed belongs in the file
             return session.document.transcript
 
-        dialog = ExportDialog(current_transcript, self._store.current, self._parent)
+        dialog = ExportDialog(
+            current_transcript, self._store.current, self._parent, self.start_export
+        )
         if dialog.exec():
             self._store.replace(dialog.settings())
-            self.status_message.emit(f"Exported {dialog.exported_path()}")
+
+    def start_export(
+        self, transcript: Transcript, path: Path, fmt: str, options: ExportOptions
+    ) -> None:
+        """Write ``transcript`` (a snapshot) to ``path`` in the background; errors are told."""
+        from ui.dialogs.export import export_failed_text
+
+        def done(error: Exception | None) -> None:
+            if error is not None:
+                log.warning("Export to %s failed: %s", path, error)
+                self._questions.tell("Export failed", export_failed_text(error))
+                return
+            log.info("Exported %s", path)
+            self.status_message.emit(f"Exported {path}")
+
+        self.status_message.emit(f"Exporting {path.name}…")
+        self._workspace.writes.submit(
+            path, lambda: export_to_path(transcript, path, fmt, options), done
+        )
 
     def export_audio(self) -> None:
         """Edit > Export Selection as Audio: the selected words' stretch of the recording."""
@@ -275,7 +300,9 @@ class FileCommands(QObject):
             self.show_requested.emit(self._workspace.id_of(session))
             if not self.save():
                 return False
-        return True
+        # Saves are written in the background: what is dropped next must be on disk first.
+        self._workspace.project_io.wait_for_writes()
+        return not any(s.is_modified for s in sessions)  # a failed save was told already
 
     # -- helpers -------------------------------------------------------------------------------
     def _prepare_save(self) -> FileSession | None:
@@ -287,9 +314,8 @@ class FileCommands(QObject):
         session.editor_state["position_ms"] = self._player.position()
         return session
 
-    def _saved(self, ok: bool) -> bool:
-        session = self._current()
-        if ok and session is not None and session.project_path is not None:
+    def _on_saved(self, session: FileSession) -> None:
+        # A background save finished: the project (maybe a new path) goes first in Recent.
+        if session.project_path is not None:
             self.remember_project(session.project_path)
         self.saved.emit()
-        return ok
