@@ -4,15 +4,16 @@
 
 Builds a transcript of ``--hours`` of speech (about 7,700 words an hour, as a real meeting),
 shows it in a `MainWindow` and times what a person does: open it, click a word, type, find as
-you type (each key), close the find bar, undo, save the project, autosave and export. Each
-time includes the events Qt handles before the window is responsive again. The goal is every
+you type (each key), close the find bar, undo, save the project, autosave and export, and
+type while a file is written. Each time includes the events Qt handles before the window is
+responsive again; saves and exports are written on a background thread, so their interaction
+is the UI-thread part, and the time until the file is on disk is printed apart. The goal is every
 interaction under 50 ms at 3 hours; the script prints a table and exits 1 when one is over.
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import random
 import sys
@@ -64,7 +65,7 @@ def main() -> int:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(work))
     app = QApplication.instance() or QApplication([])
 
-    from editor.writers import ExportOptions, get_writer
+    from editor.writers import ExportOptions
     from ui.files.session import FileSession
     from ui.settings import AppSettings
     from ui.window.main_window import MainWindow
@@ -110,7 +111,21 @@ def main() -> int:
     timed("find next", find_bar.find_next)
     timed("close find", find_bar.close_bar)
     io_ = window.workspace.project_io
-    timed("save project", lambda: io_._write(session, work / "meeting.tep"))
+    written: dict[str, float] = {}  # background: from the command until the file is on disk
+
+    def in_background(name: str, command: Callable[[], object]) -> None:
+        # The interaction is the UI-thread part (snapshot, queueing); the file is written on
+        # the writer thread, timed apart as it blocks nothing.
+        start = time.perf_counter()
+        timed(name, command)
+        if not io_.wait_for_writes():
+            raise SystemExit(f"{name}: the background write did not finish")
+        written[name] = (time.perf_counter() - start) * 1000
+
+    session.project_path = work / "meeting.transcript"
+    in_background("save project", lambda: io_.save(session))
+    if session.is_modified:
+        raise SystemExit("the save did not finish")
     # An edit after the save, so the autosave has something to write (without one it returns
     # at once, and the number would measure nothing).
     QTest.keyClicks(view, "x")
@@ -118,13 +133,23 @@ def main() -> int:
     app.processEvents()
     if not session.needs_autosave:
         raise SystemExit("the benchmark's edit left nothing to autosave")
-    timed("autosave", lambda: io_.autosave(session))
+    in_background("autosave", lambda: io_.autosave(session))
     if session.autosave_file is None or not session.autosave_file.is_file():
         raise SystemExit("the autosave wrote no file")
     options = ExportOptions()
     for fmt in ("srt", "txt", "json"):
-        writer = get_writer(fmt)
-        timed(f"export {fmt}", lambda w=writer: w.write(transcript, io.StringIO(), options))
+        target = work / f"meeting.{fmt}"
+        in_background(
+            f"export {fmt}",
+            lambda f=fmt, t=target: window.commands.start_export(transcript, t, f, options),
+        )
+        if not target.is_file():
+            raise SystemExit(f"the export wrote no {fmt} file")
+    # Typing while a file is written: the writer shares the interpreter (its lock) with the UI.
+    window.commands.start_export(transcript, work / "again.json", "json", options)
+    for key in "abc":
+        timed("key while writing", lambda key=key: QTest.keyClicks(view, key))
+    io_.wait_for_writes()
 
     print(f"{args.hours:g} h transcript: {n_words} words, {len(transcript.segments)} segments")
     print(f"{'interaction':<16} {'worst ms':>9} {'median ms':>10}  runs")
@@ -135,6 +160,9 @@ def main() -> int:
         if worst > GOAL_MS:
             over.append(name)
     print("over the goal:", ", ".join(over) if over else f"none (all under {GOAL_MS:g} ms)")
+    print("written in the background (command to file on disk, not blocking):")
+    for name, ms in written.items():
+        print(f"  {name:<14} {ms:9.1f} ms")
     # Closing would ask about the unsaved transcript: stop here, the numbers are printed.
     window.workspace.shutdown(5000)
     return 1 if over else 0
