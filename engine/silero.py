@@ -28,6 +28,7 @@ import mlx.core as mx
 import numpy as np
 import numpy.typing as npt
 
+from engine.bundled import ASSETS, load_weights
 from engine.errors import ModelLoadError
 
 __all__ = ["CONTEXT", "FRAME", "WEIGHTS", "SileroVad"]
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 
-WEIGHTS = Path(__file__).resolve().parent / "assets" / "silero_vad_v6.safetensors"
+WEIGHTS = ASSETS / "silero_vad_v6.safetensors"
 FRAME = 512  # samples per probability at 16 kHz (32 ms)
 CONTEXT = 64  # samples of the previous frame the model sees before each frame
 _WINDOW, _STFT_HOP, _REFLECT = 256, 128, 64
@@ -99,16 +100,7 @@ class SileroVad:
         Raises:
             ModelLoadError: The file is missing or damaged.
         """
-        try:
-            weights = mx.load(str(path))
-        except (RuntimeError, ValueError, OSError) as e:
-            raise ModelLoadError(
-                f"The voice-activity model {path} is missing or damaged ({e}): reinstall the app."
-            ) from e
-        if not isinstance(weights, dict):
-            raise ModelLoadError(f"The voice-activity model {path} holds no weights.")
-        log.debug("Voice-activity model read from %s", path)
-        return cls(weights)
+        return cls(load_weights(path, "voice-activity model"))
 
     def reset(self) -> None:
         """Forget the stream: the next sample is the first of a new one."""

@@ -27,6 +27,7 @@ import mlx.core as mx
 import numpy as np
 import numpy.typing as npt
 
+from engine.bundled import ASSETS, load_weights
 from engine.errors import ModelLoadError
 from engine.mel import mel_filters
 
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float32]
 
-WEIGHTS = Path(__file__).resolve().parents[1] / "assets" / "ge2e_resemblyzer.safetensors"
+WEIGHTS = ASSETS / "ge2e_resemblyzer.safetensors"
 SAMPLE_RATE: Final = 16000
 N_FFT: Final = 400  # samples per STFT window (25 ms)
 HOP: Final = 160  # samples between mel frames (10 ms)
@@ -119,16 +120,7 @@ class Ge2eEncoder:
         Raises:
             ModelLoadError: The file is missing or damaged.
         """
-        try:
-            weights = mx.load(str(path))
-        except (RuntimeError, ValueError, OSError) as e:
-            raise ModelLoadError(
-                f"The speaker model {path} is missing or damaged ({e}): reinstall the app."
-            ) from e
-        if not isinstance(weights, dict):
-            raise ModelLoadError(f"The speaker model {path} holds no weights.")
-        log.debug("Speaker model read from %s", path)
-        return cls(weights)
+        return cls(load_weights(path, "speaker model"))
 
     def embed_mels(self, mels: npt.ArrayLike) -> FloatArray:
         """Embeddings of windows of `features` frames, as Resemblyzer's ``VoiceEncoder.forward``.
