@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
 from editor.errors import EditorError
 
@@ -81,7 +81,10 @@ class WriteQueue(QObject):
             if replaceable:
                 self._waiting[path] = job
             self._pending += 1
-        self._pool.start(QRunnable.create(lambda: self._run(job)))
+        # A plain callable, not `QRunnable.create`: Qt deletes a finished runnable, and the
+        # stale Python wrapper later aborted the interpreter when garbage-collected (seen in a
+        # full test run); `QueueRunner.probe` had the same trap.
+        self._pool.start(lambda: self._run(job))
 
     def wait_for_writes(self, timeout_ms: int = WRITE_WAIT_MS) -> bool:
         """Wait for the queued writes and report them now; False (logged) on time-out."""
