@@ -7,13 +7,16 @@ file means a broken install, and the error says so.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 import mlx.core as mx
+import numpy as np
+import numpy.typing as npt
 
 from engine.errors import ModelLoadError
 
-__all__ = ["ASSETS", "load_weights"]
+__all__ = ["ASSETS", "load_weights", "weight"]
 
 log = logging.getLogger(__name__)
 
@@ -36,3 +39,15 @@ def load_weights(path: Path, what: str) -> dict[str, mx.array]:
         raise ModelLoadError(f"The {what} {path} holds no weights.")
     log.debug("%s read from %s", what.capitalize(), path)
     return weights
+
+
+def weight(weights: Mapping[str, mx.array], name: str, what: str) -> npt.NDArray[np.float32]:
+    """The array ``name`` of ``weights`` as float32 numpy.
+
+    Raises:
+        ModelLoadError: The file lacks it (a broken install).
+    """
+    try:
+        return np.asarray(weights[name], dtype=np.float32)
+    except KeyError as e:
+        raise ModelLoadError(f"The {what} lacks {name}: reinstall the app.") from e

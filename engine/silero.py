@@ -20,6 +20,7 @@ TorchScript model's, read with `mlx.core.load` (safetensors, no pickle).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,7 +29,7 @@ import mlx.core as mx
 import numpy as np
 import numpy.typing as npt
 
-from engine.bundled import ASSETS, load_weights
+from engine.bundled import ASSETS, load_weights, weight
 from engine.errors import ModelLoadError
 
 __all__ = ["CONTEXT", "FRAME", "WEIGHTS", "SileroVad"]
@@ -47,11 +48,7 @@ _STRIDES = (1, 2, 2, 1)
 _BATCH = 2048  # frames per vectorised pass: bounds memory (~20 MB) for blocks of any length
 
 
-def _as_numpy(weights: Mapping[str, mx.array], name: str) -> FloatArray:
-    try:
-        return np.asarray(weights[name], dtype=np.float32)
-    except KeyError as e:
-        raise ModelLoadError(f"The voice-activity model lacks {name}: reinstall the app.") from e
+_weight = functools.partial(weight, what="voice-activity model")
 
 
 class SileroVad:
@@ -65,21 +62,21 @@ class SileroVad:
 
     def __init__(self, weights: Mapping[str, mx.array]) -> None:
         """Prepare the model from its 16 kHz weights (TorchScript names, see the converter)."""
-        self._window = _stft_window(_as_numpy(weights, "stft.forward_basis_buffer"))
+        self._window = _stft_window(_weight(weights, "stft.forward_basis_buffer"))
         self._convs = []
         length = 4
         for i, stride in enumerate(_STRIDES):
-            w = _as_numpy(weights, f"encoder.{i}.reparam_conv.weight")  # (out, in, 3)
-            b = _as_numpy(weights, f"encoder.{i}.reparam_conv.bias")
+            w = _weight(weights, f"encoder.{i}.reparam_conv.weight")  # (out, in, 3)
+            b = _weight(weights, f"encoder.{i}.reparam_conv.bias")
             # One matrix over the live taps concatenated, e.g. [x[t-1], x[t], x[t+1]] (im2col).
             live = w[:, :, _live_taps(length, stride)]
             self._convs.append(
                 (np.ascontiguousarray(live.transpose(0, 2, 1).reshape(len(w), -1)), b)
             )
             length = (length - 1) // stride + 1
-        w_ih = _as_numpy(weights, "decoder.rnn.weight_ih")
-        w_hh = _as_numpy(weights, "decoder.rnn.weight_hh")
-        bias = _as_numpy(weights, "decoder.rnn.bias_ih") + _as_numpy(weights, "decoder.rnn.bias_hh")
+        w_ih = _weight(weights, "decoder.rnn.weight_ih")
+        w_hh = _weight(weights, "decoder.rnn.weight_hh")
+        bias = _weight(weights, "decoder.rnn.bias_ih") + _weight(weights, "decoder.rnn.bias_hh")
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: halving the i, f, o rows lets one tanh serve all
         # four gates (order i, f, g, o); `_scale` and `_shift` then finish the sigmoids.
         half = np.full(4 * _HIDDEN, 0.5, dtype=np.float32)
@@ -89,8 +86,8 @@ class SileroVad:
         self._bias = bias * half
         self._scale = half
         self._shift = np.where(half == 0.5, 0.5, 0.0).astype(np.float32)
-        self._w_out = _as_numpy(weights, "decoder.decoder.2.weight").reshape(1, _HIDDEN)
-        self._b_out = float(_as_numpy(weights, "decoder.decoder.2.bias").reshape(()))
+        self._w_out = _weight(weights, "decoder.decoder.2.weight").reshape(1, _HIDDEN)
+        self._b_out = float(_weight(weights, "decoder.decoder.2.bias").reshape(()))
         self.reset()
 
     @classmethod

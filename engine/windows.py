@@ -174,7 +174,6 @@ def batch_sizes(dims: ModelDimensions, device: str, dtype_bytes: int) -> tuple[i
 CROSS_KV_BUDGET_CPU = 1 << 30
 CROSS_KV_BUDGET_GPU = 2 << 30
 MAX_BATCH = 16
-MAX_WINDOW_S = 30.0
 CPU_ENCODER_GROUP = 2
 
 
@@ -235,12 +234,6 @@ class WindowDecoder:
             out = self._recover(first.missing, out, first.batch, cancel)
         out.sort(key=lambda s: s.start)
         return out
-
-    def process(
-        self, chunks: Sequence[Chunk], cross: CrossKV, cancel: threading.Event | None = None
-    ) -> list[TimedSegment]:
-        """Decode a batch, re-decode speech it skipped, and return its segments in time order."""
-        return self.recover(self.decode(chunks, cross, cancel), cancel)
 
     def within(
         self, segments: Sequence[TimedSegment], ranges: Sequence[tuple[float, float]]

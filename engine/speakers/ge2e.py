@@ -18,6 +18,7 @@ silences before embedding (``preprocess_wav``); that is left to the caller, whic
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,7 +28,7 @@ import mlx.core as mx
 import numpy as np
 import numpy.typing as npt
 
-from engine.bundled import ASSETS, load_weights
+from engine.bundled import ASSETS, load_weights, weight
 from engine.errors import ModelLoadError
 from engine.mel import mel_filters
 
@@ -68,11 +69,7 @@ def ge2e_mel(samples: npt.ArrayLike) -> FloatArray:
     return np.asarray(power @ mel_filters(N_MELS, n_fft=N_FFT).T, dtype=np.float32)
 
 
-def _weight(weights: Mapping[str, mx.array], name: str) -> FloatArray:
-    try:
-        return np.asarray(weights[name], dtype=np.float32)
-    except KeyError as e:
-        raise ModelLoadError(f"The speaker model lacks {name}: reinstall the app.") from e
+_weight = functools.partial(weight, what="speaker model")
 
 
 class Ge2eEncoder:
