@@ -31,6 +31,11 @@ class VadOptions:
         lift_quiet: Raise each quiet chunk, with one gain (at most +40 dB), until its loudest
             speech is at -25 dBFS: Whisper drops or loops on -60 dBFS speech packed beside
             loud speech.
+        level: Level each frame before Silero scores it (see `engine.vad`): finds quiet speech
+            beside loud speech for the recogniser, which then decides what is words. Off for
+            speaker turns: in far-field meetings the lift makes Silero take background murmur
+            for speech (7 s of false alarm in one 30 s AMI excerpt), and a turn has no
+            recogniser behind it to drop it.
     """
 
     enabled: bool = True
@@ -43,6 +48,7 @@ class VadOptions:
     max_pause_s: float = 2.0
     pack: bool = True
     lift_quiet: bool = True
+    level: bool = True
 
 
 @dataclass(frozen=True, slots=True)

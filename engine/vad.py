@@ -386,7 +386,8 @@ class Chunker:
             lo = max(0, first - _GAIN_BACK)
             levels = self._level.get(lo, min(known, first + count + _GAIN_AHEAD))
             envelope = _envelope(levels, _GAIN_BACK - (first - lo), count)
-            gain = np.clip(_TARGET_RMS / np.maximum(envelope, 1e-12), 1.0, _MAX_GAIN)
+            top = _MAX_GAIN if self.options.level else 1.0
+            gain = np.clip(_TARGET_RMS / np.maximum(envelope, 1e-12), 1.0, top)
             frames = self._samples.get(first * HOP, (first + count) * HOP).reshape(count, HOP)
             self._decide(self._model.process(frames * gain[:, None].astype(np.float32)))
 

@@ -27,7 +27,7 @@ class SpeakerOptions:
     max_speakers: int | None = None
     embedder: str = "ge2e-resemblyzer"
     window_s: float = 0.8
-    threshold: float = 0.7
+    threshold: float = 0.69
 
     def __post_init__(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):

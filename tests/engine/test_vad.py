@@ -249,6 +249,10 @@ def test_quiet_speech_after_loud_speech_is_found(speech_dir: Path) -> None:
     np.testing.assert_array_equal(loud_part, audio[a_loud:b_loud])
     unlifted = run(audio, 30 * SR, replace(VadOptions(), lift_quiet=False))
     assert same_chunks([replace(c, audio=audio[c.start : c.end]) for c in chunks], unlifted)
+    # Without levelling (speaker turns) Silero hears the audio as it is and, as said above,
+    # takes most of the quiet reader for background.
+    unlevelled = coverage(run(audio, 30 * SR, replace(VadOptions(), level=False)), audio.size)
+    assert unlevelled[start + a : start + b].mean() < 0.5
 
 
 def test_disabled_vad_emits_fixed_windows_over_everything(
