@@ -1,22 +1,77 @@
-"""What a transcription may leave behind: threads and child processes (decoders) still alive."""
+"""What a process holds and leaves behind: children (decoders), threads, open files, peak memory.
+
+Linux answers from /proc; macOS has no /proc, so there the same facts come from ``ps``,
+``/dev/fd`` and ``getrusage`` (issue 16: these checks used to skip on a Mac).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import resource
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
+PROC = Path("/proc")
 
-def child_processes() -> list[str]:
-    """This process's children (Linux; elsewhere none are seen)."""
-    tasks = Path("/proc/self/task")
-    if not tasks.is_dir():
-        return []
-    pids: list[str] = []
-    for task in tasks.iterdir():
-        with contextlib.suppress(OSError):  # a thread that ended meanwhile
-            pids += (task / "children").read_text().split()
-    return [f"child process {pid}" for pid in pids]
+
+def children() -> list[str]:
+    """This process's live and zombie children, as ``"<pid> state <S>"`` (S: R, S, Z...)."""
+    if (PROC / "self" / "stat").is_file():
+        return _children_from_proc()
+    return _children_from_ps()
+
+
+def _children_from_proc() -> list[str]:
+    found = []
+    for stat_file in PROC.glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):  # a process that ended meanwhile
+            # The command name, in parentheses, may hold spaces: split after its last ")".
+            state, ppid = stat_file.read_text().rsplit(")", 1)[1].split()[:2]
+            if int(ppid) == os.getpid():
+                found.append(f"{stat_file.parent.name} state {state}")
+    return sorted(found, key=_pid)
+
+
+def _children_from_ps() -> list[str]:
+    # ps is itself our child while it runs: leave it out by its pid.
+    ps = subprocess.Popen(
+        ["ps", "-A", "-o", "pid=", "-o", "ppid=", "-o", "stat="],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out, _ = ps.communicate(timeout=60)
+    if ps.returncode != 0:
+        raise RuntimeError(f"ps failed with status {ps.returncode}")
+    found = []
+    for line in out.splitlines():
+        pid, ppid, stat = line.split()[:3]
+        if int(ppid) == os.getpid() and int(pid) != ps.pid:
+            # ps adds flags after the state letter (Ss, Z+, R<...); /proc gives the letter alone.
+            found.append(f"{pid} state {stat[0]}")
+    return sorted(found, key=_pid)
+
+
+def _pid(entry: str) -> int:
+    return int(entry.split()[0])
+
+
+def open_fds() -> int:
+    """How many file descriptors this process has open."""
+    fd_dir = PROC / "self" / "fd"
+    # /dev/fd lists the calling process's descriptors on macOS (and links to /proc on Linux).
+    return len(os.listdir(fd_dir if fd_dir.is_dir() else "/dev/fd"))
+
+
+def peak_rss_bytes() -> int:
+    """The most resident memory this process has held so far, in bytes.
+
+    ``ru_maxrss`` is in kibibytes on Linux and in bytes on macOS (getrusage(2) on each).
+    """
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak if sys.platform == "darwin" else peak * 1024
 
 
 # The CPU kernels' worker threads belong to the loaded model and serve every file it
@@ -31,4 +86,4 @@ def leftovers(threads_before: set[threading.Thread]) -> list[str]:
         for t in threading.enumerate()
         if t not in threads_before and t.is_alive() and not t.name.startswith(MODEL_THREADS)
     ]
-    return [f"thread {t.name}" for t in threads] + child_processes()
+    return [f"thread {t.name}" for t in threads] + [f"child process {c}" for c in children()]

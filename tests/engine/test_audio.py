@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 from ci import require_tool
+from process_helpers import children, open_fds
 
 from engine.audio import (
     FFMPEG_ENV,
@@ -26,29 +25,11 @@ from engine.errors import AudioDecodeError, FfmpegMissingError
 from engine.resample import resample
 
 needs_ffmpeg = pytest.mark.usefixtures("ffmpeg_installed")
-linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 
 
 def ffmpeg(*args: str | Path) -> None:
     cmd = ["ffmpeg", "-nostdin", "-v", "error", "-y", *map(str, args)]
     subprocess.run(cmd, check=True, capture_output=True)
-
-
-def children() -> list[str]:
-    """Commands of this process's live or zombie children (Linux)."""
-    found = []
-    for stat_file in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat_file.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == os.getpid():
-            found.append(f"{stat_file.parent.name} state {fields[0]}")
-    return found
-
-
-def open_fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +169,6 @@ def test_without_ffmpeg_on_path_the_message_says_not_installed(
         load_audio(m4a)
 
 
-@linux_only
 def test_breaking_out_early_kills_and_reaps_ffmpeg(m4a: Path) -> None:
     before_children, before_fds = children(), open_fds()
     with open_audio(m4a, block_seconds=0.5) as stream:
@@ -199,7 +179,6 @@ def test_breaking_out_early_kills_and_reaps_ffmpeg(m4a: Path) -> None:
     assert open_fds() == before_fds
 
 
-@linux_only
 def test_an_exception_in_the_with_block_cleans_up(m4a: Path) -> None:
     before_children, before_fds = children(), open_fds()
 
@@ -214,7 +193,6 @@ def test_an_exception_in_the_with_block_cleans_up(m4a: Path) -> None:
     assert open_fds() == before_fds
 
 
-@linux_only
 def test_a_dropped_stream_stops_ffmpeg(m4a: Path) -> None:
     before_children = children()
     stream = open_audio(m4a, block_seconds=1.0)
@@ -224,7 +202,6 @@ def test_a_dropped_stream_stops_ffmpeg(m4a: Path) -> None:
     assert children() == before_children
 
 
-@linux_only
 def test_reading_to_the_end_reaps_ffmpeg(m4a: Path) -> None:
     before_children, before_fds = children(), open_fds()
     stream = open_audio(m4a)
