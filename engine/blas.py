@@ -4,7 +4,7 @@ MLX's Linux CPU wheel bundles the reference BLAS, whose float32 matmul runs at ~
 2-core machines; loading the system OpenBLAS (Debian: ``libopenblas0``) into the global symbol
 namespace *before* mlx is first imported makes MLX resolve ``sgemm`` & co. from it (~250 GFLOP/s:
 the tiny encoder goes from 7.6 s to ~1 s per 30 s window). Results are the same either way up to
-float rounding; ``tests/engine/test_blas.py`` checks the transcription text is identical.
+float rounding; ``tests/engine/test_transcriber.py`` checks the transcription text is identical.
 
 Set ``TRANSCRIPT_NO_OPENBLAS=1`` to turn this off, or ``TRANSCRIPT_OPENBLAS=/path/lib.so`` to pick
 a library.

@@ -177,6 +177,10 @@ def test_openblas_does_not_change_results(tiny_en_model: Path, jfk_flac: Path) -
         library, text = proc.stdout.strip().splitlines()[-2:]
         outputs[disable] = (library, text)
     assert outputs["1"][0] == "None"
-    if outputs["0"][0] == "None":
+    if not sys.platform.startswith("linux"):
+        # macOS: MLX brings Accelerate (and Metal); the engine must leave BLAS alone (issue 16:
+        # this test demanded OpenBLAS on every system and so failed on any Mac).
+        assert outputs["0"][0] == "None"
+    elif outputs["0"][0] == "None":
         pytest.fail("the system OpenBLAS was not loaded (install libopenblas0)")
     assert outputs["0"][1] == outputs["1"][1]
