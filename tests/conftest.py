@@ -3,6 +3,8 @@
 Weights are looked for in this order: ``TRANSCRIPT_TEST_MODEL``, ``../shared/models/...`` beside
 the checkout, the Hugging Face cache. Missing data skips a test locally and fails it when ``CI`` is
 set (`ci.ci_is_set`), so CI can never pass by skipping; under CI any other skip fails too.
+Tests marked ``linux_only`` (`ci.LINUX_ONLY`: a .desktop entry and the like) are not collected on
+other systems, and pytest counts them as deselected there, so a macOS run is 0-skipped as well.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ci import ci_is_set, missing
+from ci import LINUX_ONLY_HELP, ci_is_set, missing, runs_on
 
 # The engine decides which BLAS MLX uses, which only works before mlx is first imported
 # (engine/blas.py); test helpers import mlx, so the engine comes first.
@@ -21,6 +23,18 @@ import engine  # noqa: F401
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 TINY_EN_REPO = "mlx-community/whisper-tiny.en-mlx"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", LINUX_ONLY_HELP)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the tests that belong to another system, as deselected (never as skipped)."""
+    away = [item for item in items if not runs_on(item)]
+    if away:
+        config.hook.pytest_deselected(items=away)
+        items[:] = [item for item in items if runs_on(item)]
 
 
 @pytest.hookimpl(hookwrapper=True)

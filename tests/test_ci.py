@@ -70,3 +70,40 @@ def test_under_ci_every_skip_fails(tmp_path: Path) -> None:
 def test_without_ci_skips_stay_skips(tmp_path: Path) -> None:
     out = _run_skipping(tmp_path, "0")
     assert "1 passed, 3 skipped" in out, out
+
+
+ELSEWHERE = """
+import pytest
+
+@pytest.mark.linux_only
+def test_desktop_entry():
+    pass
+
+def test_everywhere():
+    pass
+"""
+
+
+def _run_on(tmp_path: Path, platform: str) -> str:
+    """Run ELSEWHERE under CI in a Python that says it runs on ``platform``."""
+    (tmp_path / "test_elsewhere.py").write_text(ELSEWHERE, encoding="utf-8")
+    args = ["-p", "conftest", "-q", "-rA", "-p", "no:cacheprovider", "--strict-markers"]
+    args += ["--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path)]
+    code = f"import sys; sys.platform = {platform!r}; import pytest; sys.exit(pytest.main({args}))"
+    env = {**os.environ, "CI": "true", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), str(REPO)])
+    cmd = [sys.executable, "-c", code]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
+    return done.stdout + done.stderr
+
+
+def test_linux_only_tests_run_on_linux(tmp_path: Path) -> None:
+    out = _run_on(tmp_path, "linux")
+    assert "2 passed in" in out, out
+    assert "deselected" not in out
+
+
+def test_linux_only_tests_are_deselected_elsewhere_not_skipped(tmp_path: Path) -> None:
+    out = _run_on(tmp_path, "darwin")
+    assert "1 passed, 1 deselected in" in out, out
+    assert "skipped" not in out

@@ -46,6 +46,7 @@ def test_desktop_entry_opens_audio_video_and_projects() -> None:
     assert entry["Terminal"] == "false"
 
 
+@pytest.mark.linux_only  # desktop-file-validate is a Linux desktop tool; macOS has Info.plist
 def test_desktop_entry_is_valid() -> None:
     validator = require_tool("desktop-file-validate", "Debian: desktop-file-utils")
     done = subprocess.run([validator, str(DESKTOP)], capture_output=True, text=True, check=False)
