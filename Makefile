@@ -19,11 +19,12 @@ setup: $(STAMP)
 
 sysdeps: $(SYSDEPS_STAMP)
 
-# Checked again whenever dpkg's database changes (a package installed or removed), not once per
-# venv: a package removed later is noticed on the next `make`.
+# Checked again whenever dpkg's database or Homebrew's Cellar changes (a package installed or
+# removed), not once per venv: a package removed later is noticed on the next `make`.
 DPKG_STATUS ?= /var/lib/dpkg/status
+BREW_CELLAR ?= /opt/homebrew/Cellar /usr/local/Cellar
 
-$(SYSDEPS_STAMP): scripts/ensure-system-deps.sh $(wildcard $(DPKG_STATUS))
+$(SYSDEPS_STAMP): scripts/ensure-system-deps.sh $(wildcard $(DPKG_STATUS) $(BREW_CELLAR))
 	@mkdir -p $(VENV)
 	scripts/ensure-system-deps.sh
 	@touch $@

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Makes sure the system packages the app, its tests and its packaging need are present.
 # Debian/Ubuntu: installs them with apt when running as root, otherwise prints the one exact
-# command to run and fails. macOS: checks for Homebrew's ffmpeg (needed for m4a/mp4/video files).
-# The Makefile runs this again whenever dpkg's database changes, so a removed package is noticed.
+# command to run and fails. macOS: Qt, Python and MLX need nothing from the system but ffmpeg
+# (m4a/mp4/video files, and the tests); when it is missing this prints the one `brew install`
+# command and fails. It never runs brew itself: Homebrew refuses to run as root, and installing
+# for a user is theirs to do. The Makefile runs this again whenever dpkg's database or Homebrew's
+# Cellar changes, so a removed package is noticed.
 #
 # Tests replace the system through OS_RELEASE (the os-release file) and stub commands on PATH.
 set -euo pipefail
@@ -42,8 +45,8 @@ release_fields() {
 # libasound2 became libasound2t64 there, and asking for the old name would never succeed.
 # https://wiki.debian.org/ReleaseGoals/64bit-time
 has_t64_names() {
-    local id version codename like
-    read -r id version codename like <<<"$(release_fields)"
+    local id version codename
+    read -r id version codename _ <<<"$(release_fields)"
     case "$codename" in
     bionic | focal | jammy | kinetic | lunar | mantic) return 1 ;;
     -) ;;
@@ -70,13 +73,30 @@ resolve() {
     esac
 }
 
+# The commands macOS needs, as "command:Homebrew formula".
+macos_tools=(ffmpeg:ffmpeg)
+
+# Prints the one command that installs what is missing on macOS and fails; nothing when all is there.
+check_macos() {
+    local missing=() tool
+    for tool in "${macos_tools[@]}"; do
+        command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "These Homebrew packages are missing. Install them, then run make again:" >&2
+    if ! command -v brew >/dev/null 2>&1; then
+        echo "(Homebrew itself is not installed: see https://brew.sh)" >&2
+    fi
+    echo "    brew install ${missing[*]}" >&2
+    if [ "$(id -u)" -eq 0 ]; then
+        echo "Run it as yourself, not as root: Homebrew refuses to run as root." >&2
+    fi
+    return 1
+}
+
 case "$(uname -s)" in
 Darwin)
-    if ! command -v ffmpeg >/dev/null 2>&1; then
-        echo "note: ffmpeg not found; wav/flac/ogg/mp3 work, but m4a/mp4/video need it:" >&2
-        echo "    brew install ffmpeg" >&2
-    fi
-    exit 0
+    if check_macos; then exit 0; else exit 1; fi
     ;;
 Linux) ;;
 *) exit 0 ;;

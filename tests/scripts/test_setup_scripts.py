@@ -1,6 +1,6 @@
 """The fresh-machine set-up: scripts/ensure-system-deps.sh, scripts/ensure-venv.sh, the Makefile.
 
-The system is replaced by stub commands on PATH (dpkg-query, apt-get, id, uname) and a fake
+The system is replaced by stub commands on PATH (dpkg-query, apt-get, brew, id, uname) and a fake
 os-release file, so these run anywhere, as anyone, and install nothing.
 """
 
@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 SYSTEM_DEPS = REPO / "scripts" / "ensure-system-deps.sh"
+BASH = shutil.which("bash") or "/bin/bash"
 ENSURE_VENV = REPO / "scripts" / "ensure-venv.sh"
 
 STUBS = {
@@ -27,7 +28,7 @@ STUBS = {
     "apt-get": 'echo "$*" >> "$APT_LOG"',
     "apt-cache": "exit 0",
     "id": 'echo "$FAKE_UID"',
-    "uname": "echo Linux",
+    "uname": 'echo "$FAKE_SYSTEM"',
 }
 RELEASES = {
     "debian-12": 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n',
@@ -47,26 +48,45 @@ def listed_packages() -> list[str]:
 
 
 def run_deps(
-    tmp_path: Path, release: str, installed: list[str], uid: int = 0
+    tmp_path: Path,
+    release: str,
+    installed: list[str],
+    uid: int = 0,
+    system: str = "Linux",
+    commands: tuple[str, ...] = (),
 ) -> subprocess.CompletedProcess[str]:
+    """Run the script on a pretended system; ``commands`` are more stubs (``brew``, ``ffmpeg``).
+
+    Every stub notes its call in ``calls.log``. Off Linux, PATH holds the stubs alone, so no real
+    ffmpeg or brew of this machine is found.
+    """
     stubs = tmp_path / "bin"
     stubs.mkdir(exist_ok=True)
-    for name, body in STUBS.items():
+    for name, body in {**STUBS, **dict.fromkeys(commands, "exit 0")}.items():
         stub = stubs / name
-        stub.write_text(f"#!/usr/bin/env bash\n{body}\n", encoding="utf-8")
+        log = 'echo "${0##*/} $*" >> "$CALLS_LOG"'
+        stub.write_text(f"#!{BASH}\n{log}\n{body}\n", encoding="utf-8")
         stub.chmod(0o755)
     os_release = tmp_path / "os-release"
     os_release.write_text(RELEASES[release], encoding="utf-8")
     env = {
-        "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}",
+        "PATH": f"{stubs}{os.pathsep}{os.environ['PATH']}" if system == "Linux" else str(stubs),
         "OS_RELEASE": str(os_release),
         "INSTALLED": " ".join(installed),
         "APT_LOG": str(tmp_path / "apt.log"),
+        "CALLS_LOG": str(tmp_path / "calls.log"),
         "FAKE_UID": str(uid),
+        "FAKE_SYSTEM": system,
     }
     return subprocess.run(
-        ["bash", str(SYSTEM_DEPS)], env=env, capture_output=True, text=True, timeout=60, check=False
+        [BASH, str(SYSTEM_DEPS)], env=env, capture_output=True, text=True, timeout=60, check=False
     )
+
+
+def calls(tmp_path: Path) -> list[str]:
+    """The stubbed commands the script ran, with their arguments."""
+    log = tmp_path / "calls.log"
+    return log.read_text(encoding="utf-8").splitlines() if log.exists() else []
 
 
 def apt_installs(tmp_path: Path) -> list[str]:
@@ -112,24 +132,57 @@ def test_a_user_gets_the_exact_command_once(tmp_path: Path) -> None:
     assert apt_installs(tmp_path) == []
 
 
+@pytest.mark.parametrize("uid", [501, 0])
+def test_a_mac_without_ffmpeg_gets_the_brew_command_and_no_apt(tmp_path: Path, uid: int) -> None:
+    done = run_deps(
+        tmp_path, "debian-12", installed=[], uid=uid, system="Darwin", commands=("brew",)
+    )
+    assert done.returncode == 1
+    commands = [line.strip() for line in done.stderr.splitlines() if "install" in line]
+    assert commands[-1] == "brew install ffmpeg"
+    assert ("as root" in done.stderr) == (uid == 0)
+    # Neither Debian's tools nor brew itself ran: the person installs, as themselves.
+    assert [c for c in calls(tmp_path) if c.split()[0] not in ("uname", "id")] == []
+
+
+def test_a_mac_without_homebrew_is_told_where_to_get_it(tmp_path: Path) -> None:
+    done = run_deps(tmp_path, "debian-12", installed=[], uid=501, system="Darwin")
+    assert done.returncode == 1
+    assert "https://brew.sh" in done.stderr
+    assert "brew install ffmpeg" in done.stderr
+
+
+def test_a_mac_with_ffmpeg_passes_quietly(tmp_path: Path) -> None:
+    done = run_deps(
+        tmp_path, "debian-12", installed=[], uid=501, system="Darwin", commands=("brew", "ffmpeg")
+    )
+    assert (done.returncode, done.stderr) == (0, "")
+    assert [c.split()[0] for c in calls(tmp_path)] == ["uname"]
+
+
 def make_dry_run(tmp_path: Path, target: str) -> str:
-    """What `make -n target` would run, with the venv and dpkg's database in tmp_path."""
+    """What `make -n target` would run, with the venv and the package databases in tmp_path."""
     args = [f"VENV={tmp_path / 'venv'}", f"DPKG_STATUS={tmp_path / 'status'}"]
+    args.append(f"BREW_CELLAR={tmp_path / 'Cellar'}")
     cmd = ["make", "--no-print-directory", "-n", "-C", str(REPO), *args, target]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=60, check=True).stdout
 
 
-def test_the_system_check_runs_again_when_packages_change(tmp_path: Path) -> None:
-    venv, status = tmp_path / "venv", tmp_path / "status"
+@pytest.mark.parametrize("database", ["status", "Cellar"], ids=["dpkg", "homebrew"])
+def test_the_system_check_runs_again_when_packages_change(tmp_path: Path, database: str) -> None:
+    venv, status = tmp_path / "venv", tmp_path / database
     venv.mkdir()
-    status.write_text("", encoding="utf-8")
+    if database == "Cellar":
+        status.mkdir()  # Homebrew's Cellar: a folder per formula, so its time changes with them
+    else:
+        status.write_text("", encoding="utf-8")
     for stamp in (".sysdeps", ".installed"):
         (venv / stamp).touch()
     newer = status.stat().st_mtime + 10
     for stamp in (venv / ".sysdeps", venv / ".installed"):
         os.utime(stamp, (newer, newer))
     assert "ensure-system-deps.sh" not in make_dry_run(tmp_path, "setup")
-    # apt removed (or installed) something: dpkg's database is now the newest
+    # apt or brew removed (or installed) something: its database is now the newest
     os.utime(status, (newer + 10, newer + 10))
     commands = make_dry_run(tmp_path, "setup")
     assert "ensure-system-deps.sh" in commands
