@@ -45,7 +45,7 @@ from ui.dialogs.model_table import ModelTableModel, size_text
 from ui.queue.model_download import ModelDownloader, format_bytes
 from ui.settings import SPEAKER_CHOICES, AppSettings, is_english_only
 
-__all__ = ["TranscriptionSettingsDialog"]
+__all__ = ["TranscriptionSettingsDialog", "language_combo"]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ _WIDTH: Final = 780  # px: room for the catalogue's columns
 _HEIGHT: Final = 680  # px: under a 768 px screen less its menu bar and title bar
 
 
-def _language_combo(parent: QWidget) -> QComboBox:
+def language_combo(parent: QWidget) -> QComboBox:
+    """"Detect automatically" and every language Whisper knows, by name; the code as data."""
     combo = QComboBox(parent)
     combo.addItem("Detect automatically", None)
     for code in sorted(LANGUAGES, key=language_name):
@@ -155,7 +156,7 @@ class TranscriptionSettingsDialog(QDialog):
 
     def _build_options(self, settings: AppSettings) -> QGroupBox:
         box = QGroupBox("Language and task", self)
-        self._language_box = _language_combo(box)
+        self._language_box = language_combo(box)
         self._language_box.setCurrentIndex(max(self._language_box.findData(settings.language), 0))
         self._language_box.activated.connect(
             lambda i: setattr(self, "_language", self._language_box.itemData(i))

@@ -9,7 +9,6 @@ person through `Questions`; it shows no widget.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,11 +18,10 @@ from PySide6.QtCore import QObject, Signal
 
 from editor.importers import import_subtitles
 from editor.media import media_info_for
-from editor.timefmt import format_clock
 from engine.results import SegmentResult, TranscriptionInfo
 from ui.files.project_io import ProjectIO
 from ui.files.questions import Questions
-from ui.files.range_jobs import RangeJobs
+from ui.files.range_jobs import RangeChoice, RangeJob, RangeJobs, range_options
 from ui.files.session import FileSession
 from ui.files.writes import WRITE_WAIT_MS, WriteQueue
 from ui.queue.item_model import JobState, QueueModel
@@ -59,6 +57,7 @@ class Workspace(QObject):
         range_transcribed(int item_id, int start_ms, int end_ms, list[SegmentResult]): a
             stretch transcribed again (`transcribe_range_again`); the window puts the words in
             place of the range's as one edit.
+        ranges_changed(): a stretch started or stopped being transcribed again (`range_job`).
     """
 
     session_created = Signal(int)
@@ -66,6 +65,7 @@ class Workspace(QObject):
     status_message = Signal(str)
     speakers_identified = Signal(int, object)
     range_transcribed = Signal(int, int, int, object)
+    ranges_changed = Signal()
 
     def __init__(
         self,
@@ -226,36 +226,67 @@ class Workspace(QObject):
         self.worker.request_speakers(item_id, str(session.media_path), options)
         return True
 
-    def transcribe_range_again(self, item_id: int | None, start_ms: int, end_ms: int) -> bool:
-        """Transcribe a stretch of a row's recording again, with the current settings' model.
+    def transcribe_range_again(
+        self, item_id: int | None, start_ms: int, end_ms: int, choice: RangeChoice | None = None
+    ) -> bool:
+        """Transcribe a stretch of a row's recording again: ``choice``, else the settings.
 
-        ``range_transcribed`` brings the segments (only words inside the stretch).
+        ``range_transcribed`` brings the segments (only words inside the stretch). One stretch
+        at a time: the status bar shows it with its Cancel button, and a second would only wait.
 
         Returns:
-            False when there is nothing to do it on (no recording, or it is being transcribed).
+            False when it cannot start (no recording, the file is being transcribed, or another
+            stretch is); the status bar says why.
         """
         session = self.session(item_id)
         if item_id is None or session is None or session.media_path is None:
             return False
-        if session.transcribing or self._ranges.busy(item_id):
+        if session.transcribing:
             self.status_message.emit("Wait until the transcription of this file is done.")
             return False
-        options = dataclasses.replace(
-            to_transcribe_options(self._store.current),
-            clip_ranges=((start_ms / 1000, end_ms / 1000),),
-        )
-        job_id = self._ranges.add(item_id, start_ms, end_ms)
-        self.status_message.emit(
-            f"Transcribing {format_clock(start_ms)}-{format_clock(end_ms)} of "
-            f"{session.display_name} again…"
-        )
-        self.worker.request_job(job_id, str(session.media_path), options)
+        under_way = self.range_job()
+        if under_way is not None:
+            self.status_message.emit(
+                f"Already transcribing {under_way.text} again: wait for it, or cancel it first."
+            )
+            return False
+        settings = self._store.current
+        options = range_options(to_transcribe_options(settings), start_ms, end_ms, choice)
+        # Another model runs this job only; the queue's files keep the settings' model.
+        model = choice.model if choice is not None and choice.model != settings.model else None
+        job_id = self._ranges.add(item_id, start_ms, end_ms, own_model=model is not None)
+        self.worker.request_job(job_id, str(session.media_path), options, None, model)
+        self.ranges_changed.emit()
         return True
+
+    def range_job(self) -> RangeJob | None:
+        """The stretch being transcribed again, if any."""
+        return self._ranges.current()
+
+    def cancel_ranges(self) -> bool:
+        """Stop the stretches being transcribed again (the transcript stays as it is).
+
+        They are forgotten at once, so whatever the worker still sends for them is ignored,
+        even a result already on its way.
+
+        Returns:
+            Whether there was one to cancel.
+        """
+        ids = self._ranges.ids()
+        for job_id in ids:
+            self.worker.cancel_job(job_id)
+            self._ranges.finish(job_id)
+        if ids:
+            self.status_message.emit("Cancelled: the transcript is unchanged.")
+            self.ranges_changed.emit()
+        return bool(ids)
 
     def remove(self, item_id: int) -> None:
         """Close a row: cancel its job, drop its session and its autosaves."""
         for job_id in self._ranges.ids_of(item_id):
             self.worker.cancel_job(job_id)
+            self._ranges.finish(job_id)
+            self.ranges_changed.emit()
         self.runner.remove(item_id)
         session = self._sessions.pop(item_id, None)
         if session is not None:
@@ -331,10 +362,13 @@ class Workspace(QObject):
     def _on_job_ended(self, item_id: int, end: JobEnd) -> None:
         if self._ranges.owns(item_id):
             job = self._ranges.finish(item_id)
+            self.ranges_changed.emit()
             if end.state is JobState.DONE and job.item_id in self._sessions:
                 self.range_transcribed.emit(job.item_id, job.start_ms, job.end_ms, job.results)
             elif end.state is JobState.FAILED:
                 self.status_message.emit(f"Could not transcribe the selection again: {end.error}")
+                if end.model_problem and job.own_model:  # the settings' model loads again
+                    self.runner.set_model(self._model, preload=model_on_disk(self._model))
             return
         session = self._sessions.get(item_id)
         if session is None:

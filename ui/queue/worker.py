@@ -138,7 +138,7 @@ class TranscriptionWorker(QObject):
     speakers_ready = Signal(int, object)
     speakers_failed = Signal(int, str)
 
-    _job_requested = Signal(int, str, object, object)
+    _job_requested = Signal(int, str, object, object, object)
     _speakers_requested = Signal(int, str, object)
     _model_requested = Signal(str)
     _stop_requested = Signal()
@@ -192,9 +192,14 @@ class TranscriptionWorker(QObject):
         path: str,
         options: TranscribeOptions,
         speakers: SpeakerOptions | None = None,
+        model: str | None = None,
     ) -> None:
-        """Queue a file for transcription (then speaker identification) on the worker thread."""
-        self._job_requested.emit(job_id, path, options, speakers)
+        """Queue a file for transcription (then speaker identification) on the worker thread.
+
+        ``model``: this job only, another model than the chosen one (a stretch transcribed
+        again with a bigger model, issue 15); the next job loads the chosen one again.
+        """
+        self._job_requested.emit(job_id, path, options, speakers, model)
 
     def request_speakers(self, job_id: int, path: str, speakers: SpeakerOptions) -> None:
         """Identify speakers again in a transcribed file; ends in ``speakers_ready/failed``."""
@@ -250,16 +255,21 @@ class TranscriptionWorker(QObject):
         finally:
             self._cancel.end()
 
-    @Slot(int, str, object, object)
+    @Slot(int, str, object, object, object)
     def transcribe(
-        self, job_id: int, path: str, options: TranscribeOptions, speakers: SpeakerOptions | None
+        self,
+        job_id: int,
+        path: str,
+        options: TranscribeOptions,
+        speakers: SpeakerOptions | None,
+        model: str | None = None,
     ) -> None:
         """Transcribe one file, streaming its segments; always ends with one ``job_ended``."""
         cancel = self._cancel.begin(job_id)
         try:
             if cancel.is_set():
                 raise Cancelled("Transcription was cancelled.")
-            transcriber = self._ensure_model(cancel)
+            transcriber = self._ensure_model(cancel, model)
             self._run(job_id, transcriber, path, options, cancel)
             if speakers is not None:
                 self._find_speakers(job_id, path, speakers, cancel)
@@ -336,15 +346,16 @@ class TranscriptionWorker(QObject):
         else:
             self.speakers_ready.emit(job_id, found)
 
-    def _ensure_model(self, cancel: threading.Event) -> TranscriberLike:
-        """The transcriber for the chosen model, loading it first when needed.
+    def _ensure_model(self, cancel: threading.Event, only: str | None = None) -> TranscriberLike:
+        """The transcriber for the chosen model (or ``only``, for one job), loaded when needed.
 
         Raises:
-            ModelLoadError: It cannot be loaded (also reported through ``model_failed``).
+            ModelLoadError: It cannot be loaded (also reported through ``model_failed``, unless
+                it is ``only``'s).
             Cancelled: A download was cancelled.
         """
         with self._model_lock:
-            wanted = self._wanted_model
+            wanted = only or self._wanted_model
         if self._transcriber is not None and wanted == self._loaded_model:
             return self._transcriber
         if not wanted:
@@ -353,16 +364,18 @@ class TranscriptionWorker(QObject):
         self.model_loading.emit(wanted)
         try:
             transcriber, device = self._factory(wanted, self.download_progress.emit, cancel)
-        except Cancelled:
-            self.model_failed.emit(f"Loading the model {wanted} was cancelled.")
-            raise
-        except ModelLoadError as e:
-            self.model_failed.emit(str(e))
+        except (Cancelled, ModelLoadError) as e:
+            # One job's own model failing fails that job; model_failed would hold the queue.
+            cancelled = f"Loading the model {wanted} was cancelled."
+            if not only:
+                self.model_failed.emit(cancelled if isinstance(e, Cancelled) else str(e))
             raise
         except Exception as e:
             log.exception("loading the model %s failed unexpectedly", wanted)
-            self.model_failed.emit(f"Cannot load the model {wanted}: {e}")
-            raise ModelLoadError(f"Cannot load the model {wanted}: {e}") from e
+            error = ModelLoadError(f"Cannot load the model {wanted}: {e}")
+            if not only:
+                self.model_failed.emit(str(error))
+            raise error from e
         self._transcriber, self._loaded_model = transcriber, wanted
         log.info("model %s ready on %s", wanted, device)
         self.model_ready.emit(wanted, device)

@@ -95,6 +95,9 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("transcribe_again", "Transcribe Selection Again", "Ctrl+Shift+T",
                "Transcribe the selected words' stretch again with the model in Transcription "
                "Settings; the new words replace them (one undo step)."),
+    ActionSpec("transcribe_with", "Transcribe Selection With…", "Ctrl+Alt+Shift+T",
+               "Transcribe the selected words' stretch again with the model, language and "
+               "vocabulary you choose; the new words replace them (one undo step)."),
     ActionSpec("export_audio", "Export Selection as Audio…", "Ctrl+Shift+E",
                "Save the stretch of the recording under the selected words as an audio file.",
                separator_after=True),

@@ -45,6 +45,7 @@ class TranscriptEditor(QWidget):
             hands the turns to `apply_speaker_turns`).
         export_audio_requested(): Edit > Export Selection as Audio (see `selected_time_range`).
         transcribe_again_requested(): Edit > Transcribe Selection Again (likewise).
+        transcribe_with_requested(): Edit > Transcribe Selection With… (likewise).
     """
 
     seek_requested = Signal(int)
@@ -53,6 +54,7 @@ class TranscriptEditor(QWidget):
     identify_speakers_requested = Signal()
     export_audio_requested = Signal()
     transcribe_again_requested = Signal()
+    transcribe_with_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         """An empty editor (see `set_document`)."""
@@ -233,6 +235,7 @@ class TranscriptEditor(QWidget):
             "identify_speakers": self.identify_speakers_requested.emit,
             "export_audio": self.export_audio_requested.emit,
             "transcribe_again": self.transcribe_again_requested.emit,
+            "transcribe_with": self.transcribe_with_requested.emit,
             "find": lambda: self.show_find(False),
             "replace": lambda: self.show_find(True),
             "find_next": find.find_next,

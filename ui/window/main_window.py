@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from editor.commands import ApplySpeakerTurns, ReplaceRange
-from engine.results import SegmentResult
+from editor.commands import ApplySpeakerTurns
 from ui.dialogs.dialog_questions import DialogQuestions
-from ui.files.convert import segments_from_results, speaker_spans
+from ui.files.convert import speaker_spans
 from ui.files.language_watch import LanguageWatch
 from ui.files.project_io import default_autosave_dir
 from ui.files.questions import Questions
@@ -49,6 +48,7 @@ from ui.window.focus_return import DialogFocusReturn
 from ui.window.language_banner import LanguageBanner
 from ui.window.menu_bar import WindowActions, build_menus
 from ui.window.preference_menus import PreferenceMenus
+from ui.window.retranscribe import RetranscribeCommands
 
 if TYPE_CHECKING:
     from engine.speakers import SpeakerTurn
@@ -116,6 +116,9 @@ class MainWindow(QMainWindow):
         self._focus_return = DialogFocusReturn(self, self.editor)
         self.language_watch = LanguageWatch(self.workspace.worker, self)
         self.language_banner = LanguageBanner()
+        self.retranscribe = RetranscribeCommands(
+            self.workspace, self.store, self.editor, lambda: self._current, self.statusBar(), self
+        )
         self._build()
         self._connect()
         self._apply_view_settings(self.store.current)
@@ -201,13 +204,12 @@ class MainWindow(QMainWindow):
         self.language_banner.choose_model.connect(c.open_settings)
         self.language_banner.dismissed.connect(self.language_watch.dismiss)
         self.editor.export_audio_requested.connect(c.export_audio)
-        self.editor.transcribe_again_requested.connect(self._transcribe_selection_again)
-        ws.range_transcribed.connect(self._on_range_transcribed)
+        ws.ranges_changed.connect(self._update_actions)
         self.editor.identify_speakers_requested.connect(
             lambda: ws.identify_speakers_again(self._current)
         )
         ws.runner.model_status.connect(self._model_label.setText)
-        for source in (ws, self.player, self.editor, c):
+        for source in (ws, self.player, self.editor, c, self.retranscribe):
             source.status_message.connect(self.show_status)
         self.player.error.connect(self.show_status)
         self.editor.seek_requested.connect(self._seek)
@@ -296,30 +298,13 @@ class MainWindow(QMainWindow):
         else:
             push_edit(session.undo_stack, session.document, ApplySpeakerTurns(speaker_spans(turns)))
 
-    def _transcribe_selection_again(self) -> None:
-        span = self.editor.selected_time_range()
-        if span is not None:
-            self.workspace.transcribe_range_again(self._current, *span)
-
-    def _on_range_transcribed(
-        self, item_id: int, start_ms: int, end_ms: int, results: list[SegmentResult]
-    ) -> None:
-        # The new words replace the stretch's as one undo step (issue 15), whatever was edited.
-        session = self.workspace.session(item_id)
-        if session is None:
-            return
-        if item_id == self._current:
-            self.editor.commit_pending()
-        segments = tuple(segments_from_results(results))
-        push_edit(session.undo_stack, session.document, ReplaceRange(start_ms, end_ms, segments))
-        words = sum(len(s.words) for s in segments)
-        self.show_status(f"Transcribed again: {words} word{'s' if words != 1 else ''}")
-
     def _open_row(self, item_id: int) -> None:
         self.show_session(item_id)
         self.editor.setFocus()
 
     def _cancel_running(self) -> None:
+        if self.retranscribe.cancel():
+            return  # the stretch asked for last goes first; a file it waited behind goes on
         running = self.workspace.runner.running_id
         if running is not None:
             self.workspace.runner.cancel(running)
@@ -350,7 +335,7 @@ class MainWindow(QMainWindow):
         a.save.setEnabled(session is not None)
         a.save_as.setEnabled(session is not None)
         a.export.setEnabled(session is not None and session.has_content)
-        a.cancel.setEnabled(self.workspace.runner.running_id is not None)
+        a.cancel.setEnabled(self.workspace.runner.running_id is not None or self.retranscribe.busy)
 
     # -- closing -------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -39,7 +39,7 @@ SHORTCUTS: Final = (
     Shortcut("settings", "Transcription", "Transcription Settings…", ("Ctrl+,",),
              "Choose and download the model, the language and how to transcribe."),
     Shortcut("cancel", "Transcription", "Cancel Transcription", ("Ctrl+.",),
-             "Stop transcribing the file that runs."),
+             "Stop the selection being transcribed again, else the file being transcribed."),
     Shortcut("shortcuts", "Help", "Keyboard Shortcuts", ("Ctrl+/",),
              "List every keyboard shortcut."),
 )  # fmt: skip
