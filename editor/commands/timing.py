@@ -16,7 +16,7 @@ from editor.document import Splice
 from editor.errors import EditRejected
 from editor.transcript import Transcript, Word
 
-__all__ = ["MoveSegmentBoundary", "MoveWordBoundary"]
+__all__ = ["MoveSegmentBoundary", "MoveWordBoundary", "moved_word_times"]
 
 # Wished (start_ms, end_ms) per word index of one segment; None leaves that side alone.
 _Moves = dict[int, tuple[int | None, int | None]]
@@ -76,6 +76,23 @@ class MoveSegmentBoundary(Command):
         moves[last] = (moves.get(last, (None, None))[0], self.end_ms)
         what = f"{_side(self.start_ms, self.end_ms)} of segment {self.segment + 1}"
         return _move(transcript, self.segment, moves, what)
+
+
+def moved_word_times(
+    transcript: Transcript, segment: int, word: int, start_ms: int | None, end_ms: int | None
+) -> tuple[int, int]:
+    """Where a word's (start, end) land when moved as wished, clamped as the commands clamp.
+
+    A view previews a dragged edge with it (the waveform timeline, issue 15), so what it shows
+    while dragging is what the command will do on release.
+
+    Raises:
+        EditRejected: There is no such word.
+    """
+    moved = _moved(
+        word_at(transcript, segment, word), start_ms, end_ms, *_limits(transcript, segment, word)
+    )
+    return moved.start_ms, moved.end_ms
 
 
 def _side(start_ms: int | None, end_ms: int | None) -> str:
