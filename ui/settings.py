@@ -87,6 +87,7 @@ class AppSettings:
             the catalogue.
         window_geometry: `QMainWindow.saveGeometry()` bytes (empty: default size).
         window_state: `QMainWindow.saveState()` bytes (empty: default layout).
+        show_timeline: The waveform timeline shows under the transcript.
     """
 
     model: str = field(default_factory=default_model)
@@ -117,6 +118,7 @@ class AppSettings:
     model_folders: tuple[str, ...] = ()
     window_geometry: bytes = b""
     window_state: bytes = b""
+    show_timeline: bool = True
 
     def with_recent_project(self, path: str) -> AppSettings:
         """A copy with ``path`` first in the recent projects (once, at most 10 kept)."""
@@ -272,6 +274,7 @@ _CONVERTERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "model_folders": _to_str_tuple,
     "window_geometry": _to_bytes,
     "window_state": _to_bytes,
+    "show_timeline": _to_bool,
 }
 
 # Ranges a person could want; anything else is a damaged file.

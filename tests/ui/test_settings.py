@@ -50,6 +50,7 @@ CHANGED = AppSettings(
     model_folders=("/models/whisper-small-de-mlx",),
     window_geometry=b"\x00\x01geometry\xff",
     window_state=b"state\x00",
+    show_timeline=False,
 )
 
 

@@ -23,7 +23,7 @@ from ui.transcript.editing import EditController
 from ui.transcript.empty_state import NO_DOCUMENT, TRANSCRIBING
 from ui.transcript.find_bar import FindBar
 from ui.transcript.highlighter import ConfidenceHighlighter
-from ui.transcript.selection import selected_time_range
+from ui.transcript.selection import selected_time_range, words_cursor
 from ui.transcript.speakers import SpeakerEdits
 from ui.transcript.sync import BlockSync
 from ui.transcript.timing import TimingNudges
@@ -208,6 +208,25 @@ class TranscriptEditor(QWidget):
             return None
         self.commit_pending()
         return selected_time_range(self._view.textCursor(), self._document.transcript)
+
+    def selection_span(self) -> tuple[int, int] | None:
+        """(start, end) in ms of the selected words as shown; None without a selection.
+
+        Unlike `selected_time_range` it commits nothing, so the timeline can follow every move.
+        """
+        cursor = self._view.textCursor()
+        if self._document is None or not cursor.hasSelection():
+            return None
+        return selected_time_range(cursor, self._document.transcript)
+
+    def select_words(self, first: tuple[int, int], last: tuple[int, int]) -> None:
+        """Select from word ``first`` to word ``last`` ((segment, word), both kept) and show it."""
+        if self._document is None:
+            return
+        self.commit_pending()
+        doc, transcript = self._view.document(), self._document.transcript
+        self._view.setTextCursor(words_cursor(doc, transcript, first, last))
+        self._view.ensureCursorVisible()
 
     def current_word(self) -> tuple[int, int] | None:
         """The (segment, word) the caret is in, or None."""

@@ -1,13 +1,17 @@
-"""The stretch of time a text selection covers: for exporting or transcribing it again."""
+"""Text selections and time: the stretch a selection covers, the selection that covers words.
+
+The first is for exporting or transcribing a selection again; the second for the waveform
+timeline, where a range dragged across the waveform selects its words in the transcript.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import QTextCursor, QTextDocument
 
-from editor.queries import words_in_range
+from editor.queries import word_spans, words_in_range
 from editor.transcript import Transcript
 
-__all__ = ["selected_time_range"]
+__all__ = ["selected_time_range", "words_cursor"]
 
 
 def selected_time_range(cursor: QTextCursor, transcript: Transcript) -> tuple[int, int] | None:
@@ -36,3 +40,19 @@ def selected_time_range(cursor: QTextCursor, transcript: Transcript) -> tuple[in
             )
     segment = transcript.segments[b]
     return segment.start_ms, segment.end_ms
+
+
+def words_cursor(
+    doc: QTextDocument, transcript: Transcript, first: tuple[int, int], last: tuple[int, int]
+) -> QTextCursor:
+    """A cursor selecting from word ``first`` to word ``last``, both (segment, word) and kept.
+
+    The blocks must show ``transcript`` as it is (commit pending typing first).
+    """
+    (a, i), (b, j) = first, last
+    start = doc.findBlockByNumber(a).position() + word_spans(transcript.segments[a])[i][0]
+    end = doc.findBlockByNumber(b).position() + word_spans(transcript.segments[b])[j][1]
+    cursor = QTextCursor(doc)
+    cursor.setPosition(start)
+    cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    return cursor

@@ -39,6 +39,7 @@ from ui.playback.player_bar import PlayerBar
 from ui.queue.pane import QueuePane
 from ui.queue.worker import TranscriberFactory
 from ui.settings import AppSettings, SettingsStore
+from ui.timeline.attach import TimelineArea
 from ui.transcript import TranscriptEditor
 from ui.transcript.empty_state import empty_message, queue_position
 from ui.transcript.undo import push_edit
@@ -116,6 +117,9 @@ class MainWindow(QMainWindow):
         self._focus_return = DialogFocusReturn(self, self.editor)
         self.language_watch = LanguageWatch(self.workspace.worker, self)
         self.language_banner = LanguageBanner()
+        self.timeline = TimelineArea(
+            self.editor, self.player, self.store, self.preferences.view_menu, self.workspace
+        )
         self.retranscribe = RetranscribeCommands(
             self.workspace, self.store, self.editor, lambda: self._current, self.statusBar(), self
         )
@@ -142,6 +146,7 @@ class MainWindow(QMainWindow):
         layout.setSpacing(0)
         layout.addWidget(self.language_banner)
         layout.addWidget(self._splitter, 1)
+        layout.addWidget(self.timeline.view)
         layout.addWidget(line)
         layout.addWidget(self.player)
         self.setCentralWidget(central)
@@ -257,6 +262,7 @@ class MainWindow(QMainWindow):
             if isinstance(position, int) and position > 0:
                 self.player.seek(position)
             self.queue_pane.select(item_id)
+        self.timeline.set_session(self.current_session())
         self._update_empty_message()
         self._show_language_warning()
         self.refresh_title()
