@@ -64,8 +64,7 @@ class SubtitleWriter(Writer):
 
     def write(self, transcript: Transcript, stream: TextIO, options: ExportOptions) -> None:
         """Write the header and every cue, a blank line between them."""
-        labels = options.include_speakers and self.names_in_text(options)
-        cues = layout_cues(transcript, options.subtitles, speaker_labels=labels)
+        cues = self.cues(transcript, options)
         blocks = [self.header] if self.header else []
         for number, cue in enumerate(cues, start=1):
             times = f"{self.timestamp(cue.start_ms)} --> {self.timestamp(cue.end_ms)}"
@@ -73,6 +72,15 @@ class SubtitleWriter(Writer):
             blocks.append(f"{number}\n{times}\n{text}" if self.numbered else f"{times}\n{text}")
         if blocks:
             stream.write("\n\n".join(blocks) + "\n")
+
+    def cues(self, transcript: Transcript, options: ExportOptions) -> list[Cue]:
+        """The cues this format writes, laid out once here for the file and for the video view.
+
+        The video view draws the cues of the export over the picture (issue 15), so both must
+        come from this one call: a second layout would drift from what the file holds.
+        """
+        labels = options.include_speakers and self.names_in_text(options)
+        return layout_cues(transcript, options.subtitles, speaker_labels=labels)
 
     def timestamp(self, ms: int) -> str:
         """A time stamp in this format's style."""

@@ -15,6 +15,8 @@ Two things QtMultimedia leaves to the caller are handled here:
   is silent. When a device appears (or goes away) playback pauses and switches to the other
   mode.
 
+A video's picture follows the playhead in both modes: `VideoFollower` (``video``).
+
 Resuming after a pause starts a little earlier (``rewind_ms``, see `start_position`) so the
 listener catches the last words again.
 """
@@ -32,6 +34,7 @@ from PySide6.QtCore import QLoggingCategory, QObject, QTimer, QUrl, Signal
 from PySide6.QtMultimedia import QAudioOutput, QMediaDevices, QMediaPlayer
 
 from editor.timefmt import format_clock
+from ui.playback.video_follow import VideoFollower
 
 __all__ = [
     "MAX_RATE",
@@ -195,6 +198,11 @@ class Playback(QObject):
         self._player.errorOccurred.connect(self._on_error)
         self._player.playbackStateChanged.connect(self._on_playback_state)
         self._devices.audioOutputsChanged.connect(self._on_outputs_changed)
+        self.video = VideoFollower(self._player, self)  # set_output shows the picture
+        self.playing_changed.connect(
+            lambda on: self.video.follow(on, silent=not self._audio_available)
+        )
+        self.position_changed.connect(self.video.seek)
 
     @property
     def audio_available(self) -> bool:
