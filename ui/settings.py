@@ -87,6 +87,8 @@ class AppSettings:
             the catalogue.
         window_geometry: `QMainWindow.saveGeometry()` bytes (empty: default size).
         window_state: `QMainWindow.saveState()` bytes (empty: default layout).
+        show_video: A video file's picture is shown above the transcript, with its subtitle.
+        video_share: The picture's share of the height it splits with the transcript.
         show_timeline: The waveform timeline shows under the transcript.
     """
 
@@ -118,6 +120,8 @@ class AppSettings:
     model_folders: tuple[str, ...] = ()
     window_geometry: bytes = b""
     window_state: bytes = b""
+    show_video: bool = True
+    video_share: float = 0.45
     show_timeline: bool = True
 
     def with_recent_project(self, path: str) -> AppSettings:
@@ -274,6 +278,8 @@ _CONVERTERS: Final[Mapping[str, Callable[[Any], Any]]] = {
     "model_folders": _to_str_tuple,
     "window_geometry": _to_bytes,
     "window_state": _to_bytes,
+    "show_video": _to_bool,
+    "video_share": _to_float,
     "show_timeline": _to_bool,
 }
 
@@ -295,6 +301,7 @@ _VALID: Final[Mapping[str, Callable[[Any], bool]]] = {
     "txt_paragraphs": lambda v: v in get_args(Paragraphs),
     "last_export_format": lambda v: v in WRITERS,
     "identify_speakers": lambda v: v in SPEAKER_CHOICES,
+    "video_share": lambda v: 0.1 <= v <= 0.9,
 }
 
 

@@ -50,6 +50,8 @@ CHANGED = AppSettings(
     model_folders=("/models/whisper-small-de-mlx",),
     window_geometry=b"\x00\x01geometry\xff",
     window_state=b"state\x00",
+    show_video=False,
+    video_share=0.3,
     show_timeline=False,
 )
 
@@ -119,6 +121,7 @@ def test_settings_go_to_the_test_scope(isolated_settings: Path) -> None:
         ("language", "klingon"),
         ("subtitle_preset", "tiny"),
         ("txt_paragraphs", "chapter"),
+        ("video_share", "0.99"),
         ("last_export_format", "pdf"),
         ("max_lines", "-3"),
         ("window_geometry", "not bytes"),

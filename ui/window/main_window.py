@@ -43,6 +43,7 @@ from ui.timeline.attach import TimelineArea
 from ui.transcript import TranscriptEditor
 from ui.transcript.empty_state import empty_message, queue_position
 from ui.transcript.undo import push_edit
+from ui.video.attach import VideoArea
 from ui.window.drops import FileDropFilter
 from ui.window.file_commands import APP_NAME, FileCommands
 from ui.window.focus_return import DialogFocusReturn
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         self._focus_return = DialogFocusReturn(self, self.editor)
         self.language_watch = LanguageWatch(self.workspace.worker, self)
         self.language_banner = LanguageBanner()
+        self.video = VideoArea(
+            self.editor, self.player.playback, self.store, self.preferences.view_menu
+        )
         self.timeline = TimelineArea(
             self.editor, self.player, self.store, self.preferences.view_menu, self.workspace
         )
@@ -134,7 +138,7 @@ class MainWindow(QMainWindow):
         self._splitter = QSplitter(Qt.Orientation.Horizontal)
         self._splitter.setChildrenCollapsible(False)
         self._splitter.addWidget(self.queue_pane)
-        self._splitter.addWidget(self.editor)
+        self._splitter.addWidget(self.video.splitter)  # the editor, under a video's picture
         self._splitter.setStretchFactor(1, 1)
         self.queue_pane.setMinimumWidth(200)
         line = QFrame()
@@ -262,6 +266,7 @@ class MainWindow(QMainWindow):
             if isinstance(position, int) and position > 0:
                 self.player.seek(position)
             self.queue_pane.select(item_id)
+        self.video.set_session(self.current_session())
         self.timeline.set_session(self.current_session())
         self._update_empty_message()
         self._show_language_warning()
