@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Final
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThreadPool, QTimer, Signal
 
 from editor.transcript import Transcript
 from editor.writers import ExportOptions
@@ -52,6 +52,9 @@ class CueBuilder(QObject):
         self._running = False
         self._result: tuple[int, CueTrack] | None = None
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        app = QCoreApplication.instance()
+        if app is not None:  # a layout still running must not signal an object being deleted
+            app.aboutToQuit.connect(self._shut_down)
 
     def request(self, transcript: Transcript, options: ExportOptions) -> None:
         """Lay out ``transcript``'s cues once changes pause; replaces any earlier request."""
@@ -68,6 +71,10 @@ class CueBuilder(QObject):
     def wait(self, timeout_ms: int = 5000) -> bool:
         """Wait for the layout running now (closing, tests); whether it finished in time."""
         return self._pool.waitForDone(timeout_ms)
+
+    def _shut_down(self) -> None:
+        self.cancel()
+        self.wait()
 
     def _start(self) -> None:
         if self._running or self._wanted is None:
