@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import process_helpers
 import pytest
-from process_helpers import children, open_fds, peak_rss_bytes
+from process_helpers import children, open_fds, peak_rss_bytes, with_own_peak
 
 HERE = Path(__file__).resolve().parent
 
@@ -64,20 +64,28 @@ def test_open_files_are_counted(tmp_path: Path) -> None:
     assert open_fds() == before
 
 
-def test_peak_memory_is_in_bytes_on_this_system() -> None:
+def test_peak_memory_is_in_bytes_and_a_child_has_its_own() -> None:
     # A fresh process touches 256 MiB: its peak must rise by about that many bytes. A unit
-    # mistake (KiB taken for bytes, or the reverse) would be off by a factor of 1024.
+    # mistake (KiB taken for bytes, or the reverse) would be off by a factor of 1024. This process
+    # holds 512 MiB meanwhile, which a child started without `with_own_peak` would count as its
+    # own on Linux.
+    held = b"h" * (512 << 20)
     code = (
         "from process_helpers import peak_rss_bytes as peak\n"
         "before = peak(); block = b'x' * (256 << 20); print(before, peak())\n"
     )
     env = {**os.environ, "PYTHONPATH": str(HERE)}
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        with_own_peak([sys.executable, "-c", code]),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     before, after = map(int, done.stdout.split())
-    assert 256 << 20 <= after < 768 << 20
-    assert after - before > 128 << 20  # less than 256 MiB: the start-up peak was above its end
+    assert before < 128 << 20, "the child's peak is not its own"
+    assert 256 << 20 <= after < 512 << 20
+    assert len(held) == 512 << 20
 
 
 @pytest.mark.parametrize(("platform", "scale"), [("linux", 1024), ("darwin", 1)])
