@@ -32,10 +32,9 @@ def ci_is_set(environ: dict[str, str] | None = None) -> bool:
     return value.strip().lower() not in OFF_VALUES
 
 
-def runs_on(item: pytest.Item, platform: str | None = None) -> bool:
-    """Whether ``item`` belongs to a run on ``platform`` (default: this one's ``sys.platform``)."""
-    platform = sys.platform if platform is None else platform
-    return platform.startswith("linux") or item.get_closest_marker(LINUX_ONLY) is None
+def runs_on(item: pytest.Item) -> bool:
+    """Whether ``item`` belongs to a run on this system (``sys.platform``)."""
+    return sys.platform.startswith("linux") or item.get_closest_marker(LINUX_ONLY) is None
 
 
 def missing(what: str) -> NoReturn:

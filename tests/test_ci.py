@@ -6,9 +6,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from ci import ci_is_set, updating_golden
+from ci import LINUX_ONLY, ci_is_set, updating_golden
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -84,26 +85,45 @@ def test_everywhere():
 """
 
 
-def _run_on(tmp_path: Path, platform: str) -> str:
-    """Run ELSEWHERE under CI in a Python that says it runs on ``platform``."""
+def test_linux_only_tests_run_on_linux_and_are_deselected_elsewhere(tmp_path: Path) -> None:
+    # The real system, end to end: a macOS run sees the other branch of this test.
     (tmp_path / "test_elsewhere.py").write_text(ELSEWHERE, encoding="utf-8")
-    args = ["-p", "conftest", "-q", "-rA", "-p", "no:cacheprovider", "--strict-markers"]
-    args += ["--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path)]
-    code = f"import sys; sys.platform = {platform!r}; import pytest; sys.exit(pytest.main({args}))"
-    env = {**os.environ, "CI": "true", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env = {**os.environ, "CI": "true"}
     env["PYTHONPATH"] = os.pathsep.join([str(REPO / "tests"), str(REPO)])
-    cmd = [sys.executable, "-c", code]
+    cmd = [sys.executable, "-m", "pytest", "-p", "conftest", "-q", "-p", "no:cacheprovider"]
+    cmd += ["--strict-markers", "--rootdir", str(tmp_path), "-c", os.devnull, str(tmp_path)]
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120, check=False)
-    return done.stdout + done.stderr
-
-
-def test_linux_only_tests_run_on_linux(tmp_path: Path) -> None:
-    out = _run_on(tmp_path, "linux")
-    assert "2 passed in" in out, out
-    assert "deselected" not in out
-
-
-def test_linux_only_tests_are_deselected_elsewhere_not_skipped(tmp_path: Path) -> None:
-    out = _run_on(tmp_path, "darwin")
-    assert "1 passed, 1 deselected in" in out, out
+    out = done.stdout + done.stderr
+    if sys.platform.startswith("linux"):
+        assert "2 passed in" in out, out
+        assert "deselected" not in out
+    else:
+        assert "1 passed, 1 deselected in" in out, out
     assert "skipped" not in out
+
+
+class FakeItem:
+    def __init__(self, name: str, *markers: str) -> None:
+        self.name, self.markers = name, markers
+
+    def get_closest_marker(self, name: str) -> str | None:
+        return name if name in self.markers else None
+
+
+@pytest.mark.parametrize(
+    ("platform", "kept"),
+    [("linux", ["desktop", "plain"]), ("darwin", ["plain"]), ("win32", ["plain"])],
+)
+def test_the_collection_hook_keeps_what_belongs_to_the_system(
+    monkeypatch: pytest.MonkeyPatch, platform: str, kept: list[str]
+) -> None:
+    # Both branches on any system: the hook itself, with a pretended sys.platform.
+    import conftest
+
+    deselected: list[FakeItem] = []
+    hook = SimpleNamespace(pytest_deselected=lambda items: deselected.extend(items))
+    items = [FakeItem("desktop", LINUX_ONLY), FakeItem("plain")]
+    monkeypatch.setattr(sys, "platform", platform)
+    conftest.pytest_collection_modifyitems(SimpleNamespace(hook=hook), items)  # type: ignore[arg-type]
+    assert [item.name for item in items] == kept
+    assert [item.name for item in deselected] == [name for name in ("desktop",) if name not in kept]
