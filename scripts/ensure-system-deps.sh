@@ -27,6 +27,10 @@ debian_packages=(
     xvfb xauth
     # PyInstaller reads and rewrites binaries with objdump/objcopy (the bundle test in `make test`)
     binutils
+    # ...and bundles Python's shared library, which Debian's python3 does not install. This pulls
+    # in the default python3's, whatever the release calls it (libpython3.11 on Debian 12,
+    # libpython3.12t64 on Ubuntu 24.04)
+    libpython3-dev
     # desktop-file-validate checks the Linux desktop entry (tests/packaging)
     desktop-file-utils
 )

@@ -99,7 +99,8 @@ def test_a_bare_debian_gets_venv_binutils_and_the_desktop_validator(tmp_path: Pa
     done = run_deps(tmp_path, "debian-12", installed=[])
     assert done.returncode == 0, done.stderr
     installed = apt_installs(tmp_path)
-    for package in ("python3-venv", "binutils", "desktop-file-utils", "libasound2", "ffmpeg"):
+    wanted = ("python3-venv", "binutils", "libpython3-dev", "desktop-file-utils", "libasound2")
+    for package in (*wanted, "ffmpeg"):
         assert package in installed
     assert "libasound2t64" not in installed
 
