@@ -28,7 +28,8 @@ class ReplaceRange(Command):
     """Put ``segments`` in place of the words centred inside ``start_ms``-``end_ms``.
 
     Segments that reach into the range keep their words outside it; the new segments go
-    between. A new segment without a speaker gets the speaker of the first segment the range
+    between, or, when the range lies in one segment and the speaker stays, the new words join
+    that segment. A new segment without a speaker gets the speaker of the first segment the range
     touched (re-transcribing words does not change who said them). New words are kept within
     the kept words around them, so times never overlap.
 
@@ -67,11 +68,17 @@ class ReplaceRange(Command):
         speaker = old[first].speaker if touched else None
         new = _fitted(self.segments, lo, hi, speaker)
         pieces: list[Segment] = []
-        if before:
-            pieces.append(old[first].with_words(before))
-        pieces += new
-        if after:
-            pieces.append(old[stop - 1].with_words(after))
+        if stop - first == 1 and new and all(seg.speaker == speaker for seg in new):
+            # A phrase re-transcribed inside one segment stays in it: the model's own segment
+            # breaks for a few seconds would leave the words before it as a line of their own.
+            words = tuple(w for seg in new for w in seg.words)
+            pieces.append(old[first].with_words((*before, *words, *after)))
+        else:
+            if before:
+                pieces.append(old[first].with_words(before))
+            pieces += new
+            if after:
+                pieces.append(old[stop - 1].with_words(after))
         if tuple(pieces) == old[first:stop]:
             return []
         return [Splice(first, stop, tuple(pieces))]

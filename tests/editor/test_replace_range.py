@@ -51,6 +51,16 @@ def test_a_range_inside_one_segment_and_a_new_speaker() -> None:
     check_valid(after)
 
 
+def test_a_phrase_inside_one_segment_stays_in_it() -> None:
+    # The model may cut a few seconds into several segments; the line is still Bob's one line.
+    new = (segment("SIX", start_ms=1100), segment("SEVEN", start_ms=1200))
+    after = do_undo_redo(ReplaceRange(1100, 1300, new), BASE)
+    assert texts(after) == [("Ann", "one two three four"), ("Bob", "five SIX SEVEN"),
+                            ("Ann", "eight")]  # fmt: skip
+    assert after.segments[1].words[0] == BASE.segments[1].words[0]
+    check_valid(after)
+
+
 def test_an_empty_range_gets_the_words_inserted_and_an_empty_result_clears() -> None:
     new = segment("hello there", start_ms=1500)
     after = do_undo_redo(ReplaceRange(1450, 1900, (new,)), BASE)
