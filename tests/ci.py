@@ -37,6 +37,14 @@ def runs_on(item: pytest.Item) -> bool:
     return sys.platform.startswith("linux") or item.get_closest_marker(LINUX_ONLY) is None
 
 
+def leave_out_other_systems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Drop other systems' tests from ``items``, reported as deselected (conftest's hook)."""
+    away = [item for item in items if not runs_on(item)]
+    if away:
+        config.hook.pytest_deselected(items=away)
+        items[:] = [item for item in items if runs_on(item)]
+
+
 def missing(what: str) -> NoReturn:
     """Skip locally, fail in CI: a test that cannot find its data must never pass silently."""
     if ci_is_set():

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ci import LINUX_ONLY_HELP, ci_is_set, missing, runs_on
+from ci import LINUX_ONLY_HELP, ci_is_set, leave_out_other_systems, missing
 
 # The engine decides which BLAS MLX uses, which only works before mlx is first imported
 # (engine/blas.py); test helpers import mlx, so the engine comes first.
@@ -31,10 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Leave out the tests that belong to another system, as deselected (never as skipped)."""
-    away = [item for item in items if not runs_on(item)]
-    if away:
-        config.hook.pytest_deselected(items=away)
-        items[:] = [item for item in items if runs_on(item)]
+    leave_out_other_systems(config, items)
 
 
 @pytest.hookimpl(hookwrapper=True)
