@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import gc
 import os
 import re
 import time
@@ -12,6 +11,7 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from shell_fakes import FakeFactory, FakeQuestions, make_not_audio, make_wav
+from window_helpers import WAIT_MS, assert_never_stalled, main_loop_gaps, transcribed, view_of
 
 from editor.commands import ReplaceWordText
 from editor.queries import word_spans
@@ -23,7 +23,6 @@ from ui.transcript.undo import push_edit
 from ui.transcript.view import TranscriptView
 from ui.window.main_window import MainWindow
 
-WAIT_MS = 15_000
 REAL_ENGINE_MS = 180_000  # the machine may be busy: only the outcome is checked
 
 
@@ -51,20 +50,6 @@ def make_window(qtbot, tmp_path, answers) -> Iterator[Callable[..., MainWindow]]
     for window in windows:
         window.close()  # answered by `answers`: never blocks
         assert not window.workspace.worker.is_running
-
-
-def view_of(window: MainWindow) -> TranscriptView:
-    view = window.editor.findChild(TranscriptView)
-    assert view is not None
-    return view
-
-
-def transcribed(qtbot, window: MainWindow, media: Path, timeout: int = WAIT_MS) -> int:
-    (item_id,) = window.commands.add_files([media])
-    qtbot.waitUntil(
-        lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=timeout
-    )
-    return item_id
 
 
 def normalised(text: str) -> str:
@@ -179,36 +164,12 @@ def test_the_main_loop_never_stalls_while_transcribing(qtbot, make_window, tiny_
     qtbot.waitUntil(
         lambda: window.workspace.runner.loaded_model is not None, timeout=REAL_ENGINE_MS
     )
-    gaps: list[float] = []
-    last = time.perf_counter()
-
-    def tick() -> None:
-        nonlocal last
-        now = time.perf_counter()
-        gaps.append(now - last)
-        last = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    # Garbage left by earlier tests must not be collected in the middle of the measurement.
-    gc.collect()
-    gc.freeze()
-    try:
-        (item_id,) = window.commands.add_files([jfk_flac])
-        qtbot.waitUntil(
-            lambda: window.workspace.queue_model.item(item_id).state is JobState.RUNNING
-        )
-        last = time.perf_counter()
-        timer.start()
-        done = lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE  # noqa: E731
+    (item_id,) = window.commands.add_files([jfk_flac])
+    qtbot.waitUntil(lambda: window.workspace.queue_model.item(item_id).state is JobState.RUNNING)
+    done = lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE  # noqa: E731
+    with main_loop_gaps() as gaps:
         qtbot.waitUntil(done, timeout=REAL_ENGINE_MS)
-        timer.stop()
-    finally:
-        gc.unfreeze()
-    print(f"main loop: {len(gaps)} ticks, longest gap {max(gaps) * 1000:.1f} ms")
-    assert len(gaps) > 50
-    assert max(gaps) < 0.100, f"longest stall {max(gaps) * 1000:.0f} ms"
+    assert_never_stalled(gaps)
 
 
 # -- playback and editing -----------------------------------------------------------------------

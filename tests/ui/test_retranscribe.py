@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from shell_fakes import FakeFactory, FakeQuestions, FakeTranscriber, Recorder, make_wav
+from window_helpers import WAIT_MS, transcribed, view_of
 
 from editor.queries import word_spans
 from engine.download import DownloadProgress
@@ -25,7 +25,6 @@ from ui.settings import AppSettings
 from ui.transcript.view import TranscriptView
 from ui.window.main_window import MainWindow
 
-WAIT_MS = 15_000
 REAL_ENGINE_MS = 180_000  # the machine may be busy: only the outcome is checked
 
 
@@ -96,20 +95,6 @@ def make_window(qtbot, tmp_path, answers) -> Iterator[Callable[..., MainWindow]]
     for window in windows:
         window.close()  # answered by `answers`: never blocks
         assert not window.workspace.worker.is_running
-
-
-def view_of(window: MainWindow) -> TranscriptView:
-    view = window.editor.findChild(TranscriptView)
-    assert view is not None
-    return view
-
-
-def transcribed(qtbot, window: MainWindow, media: Path, timeout: int = WAIT_MS) -> int:
-    (item_id,) = window.commands.add_files([media])
-    qtbot.waitUntil(
-        lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=timeout
-    )
-    return item_id
 
 
 def type_after_first_word(qtbot, view: TranscriptView, segment: int, text: str) -> None:
