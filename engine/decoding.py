@@ -28,6 +28,7 @@ __all__ = [
     "beam_decode",
     "compression_ratio",
     "greedy_decode",
+    "looping_rows",
     "make_row",
     "prefill",
     "repeated_ngram_run",
@@ -82,7 +83,8 @@ class RowResult:
         sum_logprob: Sum of the sampled tokens' log-probabilities (end-of-text included).
         no_speech_prob: Probability of the no-speech token at the start of transcript.
         temperature: The temperature used.
-        hit_budget: The row ran out of its token budget without ending (likely a loop).
+        hit_budget: The row stopped without ending: it ran out of its token budget, or it was
+            cut short in a repetition loop (``stop_repeats`` of the greedy decoders).
         token_probs: Probability of each token in ``tokens`` when it was chosen, among text
             tokens (Whisper's word confidence: timestamp tokens' share is left out).
     """
@@ -128,6 +130,7 @@ def greedy_decode(
     temperature: float = 0.0,
     cancel: threading.Event | None = None,
     seed: int = 0,
+    stop_repeats: int | None = None,
 ) -> list[RowResult]:
     """Decode every row greedily (temperature 0) or by sampling, in one batch.
 
@@ -144,9 +147,12 @@ def greedy_decode(
         temperature: 0 for greedy, else the sampling temperature.
         cancel: Set to stop; raises `Cancelled` within a few steps.
         seed: Seed of the sampling at temperature > 0 (the same input gives the same text).
+        stop_repeats: A row whose last n-gram is repeated back to back more than this many
+            times ends there, flagged ``hit_budget`` (see `looping_rows`); None: never.
     """
     rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
     key = mx.random.key(seed)
+    seen = _SeenTokens(rows, max_len, eot)
     logits, no_speech_probs, cache = prefill(
         model, cross, prompt, rows, len(prompt.tokens) + max_len + 1, tokenizer.no_speech
     )
@@ -179,6 +185,12 @@ def greedy_decode(
         if step % _SYNC_EVERY == _SYNC_EVERY - 1 or step == max_len - 1:
             mx.eval(done, sum_logprob, *state.arrays(), *cache.state())
             finished = np.array(done)
+            if stop_repeats is not None:
+                looping = seen.looping(history, alive, stop_repeats) & ~finished
+                if looping.any():
+                    seen.cut[alive[looping]] = True
+                    finished |= looping
+                    done = mx.array(finished)
             if finished.all():
                 sums[alive] = np.array(sum_logprob)
                 break
@@ -201,10 +213,36 @@ def greedy_decode(
     no_speech = np.array(no_speech_probs)
     return [
         make_row(
-            tokens[i], text_lp[i], eot, float(sums[i]), float(no_speech[i]), temperature, budgets[i]
+            tokens[i],
+            text_lp[i],
+            eot,
+            float(sums[i]),
+            float(no_speech[i]),
+            temperature,
+            budgets[i],
+            cut=bool(seen.cut[i]),
         )
         for i in range(rows)
     ]
+
+
+class _SeenTokens:
+    """The device decoder's tokens copied to the host at its sync points, for loop checks."""
+
+    def __init__(self, rows: int, max_len: int, eot: int) -> None:
+        self.tokens = np.full((rows, max_len), eot, dtype=np.int64)
+        self.cut = np.zeros(rows, dtype=bool)  # rows ended in a loop
+        self.copied = 0  # steps of the history copied so far
+
+    def looping(
+        self, history: list[tuple[np.ndarray, mx.array, mx.array]], alive: np.ndarray, repeats: int
+    ) -> np.ndarray:
+        """Which ``alive`` rows end in a loop, after copying the steps taken since last time."""
+        for step in range(self.copied, len(history)):
+            rows, token, _lp = history[step]
+            self.tokens[rows, step] = np.array(token)
+        self.copied = len(history)
+        return looping_rows(self.tokens[alive, : self.copied], repeats)
 
 
 def _gather(
@@ -227,11 +265,16 @@ def make_row(
     no_speech: float,
     temperature: float,
     budget: int,
+    *,
+    cut: bool = False,
 ) -> RowResult:
-    """One row's result from its sampled tokens (cut at end-of-text or the budget)."""
+    """One row's result from its sampled tokens (cut at end-of-text or the budget).
+
+    ``cut``: the decoder ended the row in a loop; it counts as running out of budget.
+    """
     ends = np.flatnonzero(tokens == eot)
     n = int(ends[0]) if ends.size else min(len(tokens), budget)
-    hit = not ends.size or n >= budget
+    hit = not ends.size or n >= budget or cut
     probs = np.clip(np.exp(text_logprobs[:n]), 0.0, 1.0)
     return RowResult(
         tuple(int(t) for t in tokens[:n]),
@@ -393,6 +436,26 @@ def compression_ratio(text: str) -> float:
     """gzip-style compression ratio of the text: above ~2.4 it is repeating itself."""
     data = text.encode("utf-8")
     return len(data) / len(zlib.compress(data)) if data else 1.0
+
+
+def looping_rows(tokens: np.ndarray, max_repeats: int, max_n: int = 12) -> np.ndarray:
+    """Which rows of ``tokens`` (rows, steps) end in an n-gram repeated over ``max_repeats`` times.
+
+    Only n-grams of up to ``max_n`` tokens, back to back. Such a decode is a loop whatever it
+    samples next (`repeated_ngram_run` makes it retry hotter), and a loop left alone runs to
+    the token budget: on an hour of speech one looping window cost three decodes of 224 steps
+    (issue 13). The last ``(max_repeats + 1) * n`` tokens repeat with period ``n`` exactly when
+    the last n-gram is repeated that often, so one comparison per ``n`` checks every row.
+    """
+    steps = tokens.shape[1]
+    out = np.zeros(tokens.shape[0], dtype=bool)
+    for n in range(1, max_n + 1):
+        span = (max_repeats + 1) * n
+        if span > steps:
+            break
+        tail = tokens[:, steps - span :]
+        out |= (tail[:, n:] == tail[:, :-n]).all(axis=1)
+    return out
 
 
 def repeated_ngram_run(tokens: Sequence[int], max_n: int = 12) -> int:

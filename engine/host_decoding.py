@@ -17,7 +17,7 @@ import mlx.core as mx
 import numpy as np
 import numpy.typing as npt
 
-from engine.decoding import DecodePrompt, RowResult, make_row, prefill, take_rows
+from engine.decoding import DecodePrompt, RowResult, looping_rows, make_row, prefill, take_rows
 from engine.errors import Cancelled
 from engine.logit_rules import LogitRules
 from engine.model import CrossKV, Whisper
@@ -100,6 +100,7 @@ def greedy_decode_host(
     temperature: float = 0.0,
     cancel: threading.Event | None = None,
     seed: int = 0,
+    stop_repeats: int | None = None,
 ) -> list[RowResult]:
     """Like `engine.decoding.greedy_decode`, with the sampling step in numpy (for CPUs)."""
     rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
@@ -114,6 +115,7 @@ def greedy_decode_host(
     text_lp = np.zeros((rows, max_len))
     sums = np.zeros(rows)
     done = np.zeros(rows, dtype=bool)
+    cut = np.zeros(rows, dtype=bool)  # rows ended in a loop
     ts = rules.timestamp_begin
     for step in range(max_len):
         logits = np.array(logits_mx, dtype=np.float32)
@@ -131,6 +133,10 @@ def greedy_decode_host(
         text_lp[alive, step] = chosen - np.log1p(-ts_share)
         sums[alive] += np.where(done, 0.0, chosen)
         done = done | (token == eot) | (step + 1 >= budget[alive])
+        if stop_repeats is not None:
+            looping = looping_rows(tokens[alive, : step + 1], stop_repeats) & ~done
+            cut[alive[looping]] = True
+            done |= looping
         host.update(token)
         if done.all():
             break
@@ -146,7 +152,14 @@ def greedy_decode_host(
     no_speech = np.array(no_speech_mx)
     return [
         make_row(
-            tokens[i], text_lp[i], eot, float(sums[i]), float(no_speech[i]), temperature, budgets[i]
+            tokens[i],
+            text_lp[i],
+            eot,
+            float(sums[i]),
+            float(no_speech[i]),
+            temperature,
+            budgets[i],
+            cut=bool(cut[i]),
         )
         for i in range(rows)
     ]

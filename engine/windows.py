@@ -365,6 +365,8 @@ class WindowDecoder:
             budgets,
             temperature=temperature,
             cancel=cancel,
+            # A loop fails `_needs_fallback` however it goes on: its remaining steps are waste.
+            stop_repeats=self.options.max_repeated_ngram,
         )
 
     def _decode_with_fallback(
