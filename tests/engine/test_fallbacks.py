@@ -7,10 +7,16 @@ running 224 steps. A loop fails the fallback test however it continues, so the g
 end such a row and flag it as out of budget (`RowResult.hit_budget`), which sends it to the next
 temperature as before. On real weights: a 27.6 s window of the shared English clips back to
 back (as the dense benchmark file has it) on which tiny.en loops "5.5.5.5..." at temperature 0.
+
+Stretches of skipped speech decoded on their own (the last resort before "[unrecognised
+speech]") are retried hotter only when they loop, not when the decode is merely unsure: on the
+same hour, such stretches were unsure at every temperature and the hotter guesses changed no
+word error. Elsewhere an unsure decode is still retried, as Whisper does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -30,6 +36,7 @@ from engine.decoding import (
 from engine.host_decoding import greedy_decode_host
 from engine.loading import LoadedModel
 from engine.options import TranscribeOptions
+from engine.tokenizer import Tokenizer
 from engine.vad import Chunk
 
 # -- looping_rows ---------------------------------------------------------------------------------
@@ -209,3 +216,83 @@ def test_a_looping_window_is_decoded_again_without_the_loop(
     assert all(repeated_ngram_run(s.tokens) <= 4 for s in first.segments)
     for said in ("spades", "hearts", "glad to see you"):
         assert said in text
+
+
+# -- which decodes are retried hotter -------------------------------------------------------------
+
+
+def scripted_decoder(
+    monkeypatch: pytest.MonkeyPatch, results: dict[str, RowResult]
+) -> list[tuple[int, float]]:
+    """Replace the greedy decoders: the first call finds no words, later calls give ``results``.
+
+    Returns the list of (rows, temperature) of every call.
+    """
+    from engine import windows
+
+    calls: list[tuple[int, float]] = []
+
+    def fake(*args: Any, temperature: float = 0.0, **kwargs: Any) -> list[RowResult]:
+        budgets = args[5]
+        calls.append((len(budgets), temperature))
+        result = results.get("first", results["later"]) if len(calls) == 1 else results["later"]
+        return [dataclasses.replace(result, temperature=temperature)] * len(budgets)
+
+    monkeypatch.setattr(windows, "greedy_decode_host", fake)
+    monkeypatch.setattr(windows, "greedy_decode", fake)
+    return calls
+
+
+def row(
+    tokenizer: Tokenizer, text: str, avg_logprob: float, *, hit_budget: bool = False
+) -> RowResult:
+    tokens = tuple(tokenizer.encode(text))
+    return RowResult(
+        tokens, avg_logprob * (len(tokens) + 1), 0.1, 0.0, hit_budget, (0.5,) * len(tokens)
+    )
+
+
+SCHEDULE = TranscribeOptions().temperatures
+
+
+@pytest.fixture
+def speech() -> Chunk:
+    """Two and a half seconds at stream time 10 s, all of it detected speech."""
+    audio = np.random.default_rng(3).normal(0.0, 0.05, 40000).astype(np.float32)
+    return Chunk(160000, audio, ((0, audio.size),))
+
+
+@pytest.mark.model
+def test_an_unsure_decode_is_retried_hotter_in_the_first_pass(
+    tiny_en: LoadedModel, monkeypatch: pytest.MonkeyPatch, speech: Chunk
+) -> None:
+    from engine.windows import WindowDecoder, encode_batch
+
+    options = TranscribeOptions(word_timestamps=False, recover_skipped_speech=False)
+    unsure = row(tiny_en.tokenizer, " I think it was the board.", -1.5)
+    calls = scripted_decoder(monkeypatch, {"later": unsure})
+    decoder = WindowDecoder(tiny_en, tiny_en.tokenizer, options)
+    decoder.decode([speech], encode_batch(tiny_en.model, [speech]))
+    assert [t for _rows, t in calls] == list(SCHEDULE)
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("loops", [False, True], ids=["unsure", "looping"])
+def test_a_stretch_decoded_alone_is_retried_hotter_only_when_it_loops(
+    tiny_en: LoadedModel, monkeypatch: pytest.MonkeyPatch, speech: Chunk, loops: bool
+) -> None:
+    from engine.windows import FirstPass, WindowDecoder
+
+    tokenizer = tiny_en.tokenizer
+    nothing = RowResult((), 0.0, 0.0, 0.0, False)  # the packed pass: no words on the stretch
+    if loops:
+        later = row(tokenizer, " the board" * 8, -0.2, hit_budget=True)
+    else:
+        later = row(tokenizer, " I think it was the board.", -1.5)
+    calls = scripted_decoder(monkeypatch, {"first": nothing, "later": later})
+    decoder = WindowDecoder(tiny_en, tokenizer, TranscribeOptions(word_timestamps=False))
+    segments = decoder.recover(FirstPass([], [speech], 1))
+    temperatures = [t for _rows, t in calls]
+    # One packed decode, then the stretch on its own: hotter only if that loops.
+    assert temperatures == ([0.0, *SCHEDULE] if loops else [0.0, 0.0])
+    assert "the board" in " ".join(s.text for s in segments)  # the unsure words are kept
