@@ -56,7 +56,7 @@ _HEIGHT: Final = 680  # px: under a 768 px screen less its menu bar and title ba
 
 
 def language_combo(parent: QWidget) -> QComboBox:
-    """"Detect automatically" and every language Whisper knows, by name; the code as data."""
+    """Every language Whisper knows, by name, after "Detect automatically"; codes as item data."""
     combo = QComboBox(parent)
     combo.addItem("Detect automatically", None)
     for code in sorted(LANGUAGES, key=language_name):
