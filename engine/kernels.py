@@ -49,6 +49,10 @@ class Kernels:
         """Attention of ``q`` (B, H, T, D) to the encoder's keys (from `cross_keys`) and values."""
         return self.attention(q, keys, v, scale, None)
 
+    def projection_rows(self, rows: int) -> int:
+        """Rows to hand the output projection for ``rows`` decoding rows (padding is cut off)."""
+        return rows
+
     def cross_scores(self, q: mx.array, keys: mx.array, scale: float) -> mx.array:
         """Raw scaled scores q k^T (B, H, T, S) against keys from `cross_keys` (word timing)."""
         return (q * scale) @ keys.swapaxes(-1, -2)
@@ -89,6 +93,12 @@ class NumpyCpuKernels(MlxKernels):
     """
 
     name = "numpy-cpu"
+    #: The system OpenBLAS multiplies (rows x 384) by the vocabulary (384 x 51864) at the same
+    #: ~5 ms for 4 to 16 rows padded to 16, but takes 6-10 ms for 8-15 rows as they are (12:
+    #: 10.3 ms; measured with MLX on our 2-core machine, bench/decoder_step.py). A batch shrinks
+    #: through those counts as its windows finish, so such steps are padded to a whole block.
+    projection_block = 16
+    projection_min_tail = 4  # 1-3 rows alone take 3-4 ms: faster than a padded block
     min_elements = 1 << 16
     parallel_elements = 1 << 20  # below this, splitting work over threads costs more than it saves
     #: Attention scores computed at a time: below MLX's buffer cache limit on CPUs (32 MB).
@@ -114,6 +124,11 @@ class NumpyCpuKernels(MlxKernels):
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="numpy-kernel")
         bounds = np.linspace(0, array.shape[0], parts + 1).astype(int)
         list(self._pool.map(fn, [array[a:b] for a, b in itertools.pairwise(bounds) if b > a]))
+
+    def projection_rows(self, rows: int) -> int:
+        """``rows`` rounded up to a whole `projection_block` when the tail is long enough."""
+        tail = rows % self.projection_block
+        return rows + self.projection_block - tail if tail >= self.projection_min_tail else rows
 
     def cross_keys(self, k: mx.array) -> mx.array:
         """Keys transposed once per window to (B, H, D, S), contiguous.

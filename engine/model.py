@@ -292,6 +292,7 @@ class TextDecoder(nn.Module):
             for _ in range(dims.n_text_layer)
         ]
         self.ln = nn.LayerNorm(n_state)
+        self.kernels = kernels
 
     def cross_kv(self, audio: mx.array) -> CrossKV:
         """Cross-attention keys and values of every layer, computed once per window.
@@ -313,8 +314,17 @@ class TextDecoder(nn.Module):
         return embedded
 
     def logits(self, x: mx.array) -> mx.array:
-        """Final LayerNorm and the tied output projection, in float32."""
-        out: mx.array = self.token_embedding.as_linear(self.ln(x))
+        """Final LayerNorm and the tied output projection, in float32.
+
+        A decoding step's rows may be padded with zeros for the projection (`Kernels.
+        projection_rows`); the padding's logits are cut off before they are returned.
+        """
+        x = self.ln(x)
+        rows = x.shape[0]
+        padded = self.kernels.projection_rows(rows) if x.shape[1] == 1 else rows
+        if padded > rows:
+            x = mx.concatenate([x, mx.zeros((padded - rows, *x.shape[1:]), x.dtype)])
+        out: mx.array = self.token_embedding.as_linear(x)[:rows]
         return out.astype(mx.float32)
 
     def __call__(self, tokens: mx.array, cross: CrossKV, cache: KVCache | None) -> mx.array:

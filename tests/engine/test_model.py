@@ -154,3 +154,19 @@ def test_cpu_kernels_give_the_same_model_outputs() -> None:
         outputs.append([np.array(a) for a in (audio, first, step, scores)])
     for ours, ref in zip(outputs[1], outputs[0], strict=True):
         np.testing.assert_allclose(ours, ref, atol=2e-4)
+
+
+@pytest.mark.parametrize("rows", [1, 3, 4, 12, 16, 21])
+def test_a_padded_output_projection_returns_each_rows_own_logits(rows: int) -> None:
+    # On CPUs a decoding step's rows are padded for the vocabulary projection; the caller gets
+    # exactly its rows back, with the logits an unpadded projection gives.
+    kernels = NumpyCpuKernels()
+    model = random_model(kernels)
+    x = mx.random.normal((rows, 1, DIMS.n_text_state))
+    padded = kernels.projection_rows(rows)
+    assert padded == (rows if rows % 16 < 4 else rows + 16 - rows % 16)
+    logits = model.decoder.logits(x)
+    assert logits.shape == (rows, 1, DIMS.n_vocab)
+    plain = model.decoder.token_embedding.as_linear(model.decoder.ln(x))
+    np.testing.assert_allclose(np.array(logits), np.array(plain), atol=1e-5)
+    assert MlxKernels().projection_rows(rows) == rows
