@@ -18,7 +18,7 @@ import mlx.core as mx
 import numpy as np
 
 from engine.errors import Cancelled
-from engine.logit_rules import LogitRules, RuleState
+from engine.logit_rules import NEG_INF, LogitRules, RuleState
 from engine.model import CrossKV, KVCache, Whisper
 from engine.tokenizer import Tokenizer
 
@@ -87,6 +87,10 @@ class RowResult:
             cut short in a repetition loop (``stop_repeats`` of the greedy decoders).
         token_probs: Probability of each token in ``tokens`` when it was chosen, among text
             tokens (Whisper's word confidence: timestamp tokens' share is left out).
+        held_at: Where the row chose to end but was held on because detected speech was left
+            (``hold_until`` of the decoders); -1 when it ended where it chose.
+        held_sum: The sum of log-probabilities of the tokens before ``held_at``.
+        held_end: The log-probability of the end-of-text it chose there.
     """
 
     tokens: tuple[int, ...]
@@ -95,11 +99,35 @@ class RowResult:
     temperature: float
     hit_budget: bool
     token_probs: tuple[float, ...] = ()
+    held_at: int = -1
+    held_sum: float = 0.0
+    held_end: float = 0.0
 
     @property
     def avg_logprob(self) -> float:
         """Mean log-probability per token, as Whisper defines it."""
         return self.sum_logprob / (len(self.tokens) + 1)
+
+    @property
+    def held_logprob(self) -> float:
+        """Mean log-probability of what was decoded after the row was held (0 if never held)."""
+        if self.held_at < 0:
+            return 0.0
+        return (self.sum_logprob - self.held_sum) / (len(self.tokens) - self.held_at + 1)
+
+    def released(self) -> RowResult:
+        """The row as it would have been without holding: ended where it chose to end."""
+        if self.held_at < 0:
+            return self
+        n = self.held_at
+        return RowResult(
+            self.tokens[:n],
+            self.held_sum + self.held_end,
+            self.no_speech_prob,
+            self.temperature,
+            False,
+            self.token_probs[:n],
+        )
 
 
 def take_rows(cross: CrossKV, rows: Sequence[int]) -> CrossKV:
@@ -131,6 +159,7 @@ def greedy_decode(
     cancel: threading.Event | None = None,
     seed: int = 0,
     stop_repeats: int | None = None,
+    hold_until: Sequence[int] | None = None,
 ) -> list[RowResult]:
     """Decode every row greedily (temperature 0) or by sampling, in one batch.
 
@@ -149,6 +178,9 @@ def greedy_decode(
         seed: Seed of the sampling at temperature > 0 (the same input gives the same text).
         stop_repeats: A row whose last n-gram is repeated back to back more than this many
             times ends there, flagged ``hit_budget`` (see `looping_rows`); None: never.
+        hold_until: Per row, a timestamp token: a row that has sampled text and chooses to
+            end before its timestamps reach this one samples on instead, once, and its result
+            says where it chose to end (`RowResult.released`); -1 or None: never held.
     """
     rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
     key = mx.random.key(seed)
@@ -164,15 +196,14 @@ def greedy_decode(
     history: list[tuple[np.ndarray, mx.array, mx.array]] = []  # (rows, tokens, text log-probs)
     sums = np.zeros(rows, dtype=np.float64)
     ts = rules.timestamp_begin
+    hold = _Hold(hold_until, rows, eot, logits.shape[-1], temperature)
     for step in range(max_len):
         logits = rules.apply(logits, state, step)
         logprobs = logits - mx.logsumexp(logits, axis=-1, keepdims=True)
-        if temperature > 0:
-            key, draw = mx.random.split(key)
-            token = mx.random.categorical(logits / temperature, key=draw).astype(mx.int32)
-        else:
-            token = mx.argmax(logits, axis=-1).astype(mx.int32)
+        key, token = _sample(logits, temperature, key)
         token = mx.where(done, eot, token)
+        if hold.active:
+            key, token = hold.step(logits, logprobs, token, done, state, sum_logprob, step, key)
         chosen = mx.take_along_axis(logprobs, token[:, None], axis=-1)[:, 0]
         # Confidence among text tokens: leave out what the timestamps took (as Whisper does).
         ts_share = mx.minimum(mx.exp(mx.logsumexp(logprobs[:, ts:], axis=-1)), 1.0 - 1e-6)
@@ -193,11 +224,14 @@ def greedy_decode(
                     done = mx.array(finished)
             if finished.all():
                 sums[alive] = np.array(sum_logprob)
+                hold.save(alive)
                 break
             if finished.sum() * 4 >= len(alive):  # a quarter done: stop computing them
                 keep = np.flatnonzero(~finished)
                 sums[alive] = np.array(sum_logprob)
+                hold.save(alive)
                 index = mx.array(keep)
+                hold.take(index)
                 alive, token = alive[keep], token[index]
                 cache.reorder(index)
                 cross = take_rows(cross, keep.tolist())
@@ -209,6 +243,7 @@ def greedy_decode(
         logits = model.decoder(token[:, None], cross, cache)[:, -1]
     else:
         sums[alive] = np.array(sum_logprob)
+        hold.save(alive)
     tokens, text_lp = _gather(history, rows, eot)
     no_speech = np.array(no_speech_probs)
     return [
@@ -221,9 +256,79 @@ def greedy_decode(
             temperature,
             budgets[i],
             cut=bool(seen.cut[i]),
+            held=hold.result(i),
         )
         for i in range(rows)
     ]
+
+
+def _sample(logits: mx.array, temperature: float, key: mx.array) -> tuple[mx.array, mx.array]:
+    """The next token per row: the likeliest, or a sample at ``temperature``; the next key."""
+    if temperature > 0:
+        key, draw = mx.random.split(key)
+        return key, mx.random.categorical(logits / temperature, key=draw).astype(mx.int32)
+    return key, mx.argmax(logits, axis=-1).astype(mx.int32)
+
+
+class _Hold:
+    """The device decoder's side of ``hold_until``: rows that may not end yet sample on."""
+
+    def __init__(
+        self,
+        hold_until: Sequence[int] | None,
+        rows: int,
+        eot: int,
+        n_vocab: int,
+        temperature: float,
+    ) -> None:
+        self.temperature = temperature
+        self.active = hold_until is not None and any(h >= 0 for h in hold_until)
+        self.eot = eot
+        self.until = mx.array(list(hold_until or [-1] * rows), dtype=mx.int32)
+        self.has_text = mx.zeros((rows,), dtype=mx.bool_)
+        self.at = mx.full((rows,), -1, dtype=mx.int32)
+        self.sum = mx.zeros((rows,), dtype=mx.float32)
+        self.end = mx.zeros((rows,), dtype=mx.float32)
+        self.not_eot = mx.arange(n_vocab) != eot
+        self.saved = (np.full(rows, -1), np.zeros(rows), np.zeros(rows))
+
+    def step(
+        self,
+        logits: mx.array,
+        logprobs: mx.array,
+        token: mx.array,
+        done: mx.array,
+        state: RuleState,
+        sum_logprob: mx.array,
+        step: int,
+        key: mx.array,
+    ) -> tuple[mx.array, mx.array]:
+        """The tokens with held rows' end-of-text replaced by their next choice."""
+        held = (token == self.eot) & ~done & self.has_text & (state.max_ts < self.until)
+        held = held & (self.at < 0)  # once: a row that wants to end again after it is let go
+        without_end = mx.where(self.not_eot[None, :], logits, NEG_INF)
+        key, other = _sample(without_end, self.temperature, key)
+        self.at = mx.where(held, step, self.at)
+        self.sum = mx.where(held, sum_logprob, self.sum)
+        self.end = mx.where(held, logprobs[:, self.eot], self.end)
+        token = mx.where(held, other, token)
+        self.has_text = self.has_text | (token < self.eot)
+        return key, token
+
+    def take(self, index: mx.array) -> None:
+        """Keep the given rows (the decoder dropped finished ones)."""
+        self.until, self.has_text = self.until[index], self.has_text[index]
+        self.at, self.sum, self.end = self.at[index], self.sum[index], self.end[index]
+
+    def save(self, alive: np.ndarray) -> None:
+        """Copy the ``alive`` rows' records to the host."""
+        if self.active:
+            for saved, values in zip(self.saved, (self.at, self.sum, self.end), strict=True):
+                saved[alive] = np.array(values)
+
+    def result(self, row: int) -> tuple[int, float, float]:
+        """`make_row`'s ``held`` for ``row``."""
+        return int(self.saved[0][row]), float(self.saved[1][row]), float(self.saved[2][row])
 
 
 class _SeenTokens:
@@ -267,10 +372,12 @@ def make_row(
     budget: int,
     *,
     cut: bool = False,
+    held: tuple[int, float, float] = (-1, 0.0, 0.0),
 ) -> RowResult:
     """One row's result from its sampled tokens (cut at end-of-text or the budget).
 
     ``cut``: the decoder ended the row in a loop; it counts as running out of budget.
+    ``held``: where the row was held on past the end it chose (`RowResult.held_at`, ...).
     """
     ends = np.flatnonzero(tokens == eot)
     n = int(ends[0]) if ends.size else min(len(tokens), budget)
@@ -283,6 +390,7 @@ def make_row(
         temperature,
         hit,
         tuple(float(p) for p in probs),
+        *held,
     )
 
 

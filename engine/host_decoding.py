@@ -101,6 +101,7 @@ def greedy_decode_host(
     cancel: threading.Event | None = None,
     seed: int = 0,
     stop_repeats: int | None = None,
+    hold_until: Sequence[int] | None = None,
 ) -> list[RowResult]:
     """Like `engine.decoding.greedy_decode`, with the sampling step in numpy (for CPUs)."""
     rows, max_len, eot = len(budgets), max(budgets), tokenizer.eot
@@ -117,15 +118,36 @@ def greedy_decode_host(
     done = np.zeros(rows, dtype=bool)
     cut = np.zeros(rows, dtype=bool)  # rows ended in a loop
     ts = rules.timestamp_begin
+    hold = np.asarray(hold_until if hold_until is not None else [-1] * rows, dtype=np.int64)
+    has_text = np.zeros(rows, dtype=bool)
+    held_at, held_sum, held_end = np.full(rows, -1), np.zeros(rows), np.zeros(rows)
+
+    def pick(scores: F32) -> npt.NDArray[np.int64]:
+        if temperature > 0:  # Gumbel-max: a sample from softmax(logits / temperature)
+            sampled: npt.NDArray[np.int64] = np.argmax(
+                scores / temperature + rng.gumbel(size=scores.shape), axis=-1
+            )
+            return sampled
+        best: npt.NDArray[np.int64] = np.argmax(scores, axis=-1)
+        return best
+
     for step in range(max_len):
         logits = np.array(logits_mx, dtype=np.float32)
         host.apply(logits, step)
         lse = _logsumexp(logits)
-        if temperature > 0:  # Gumbel-max: a sample from softmax(logits / temperature)
-            token = np.argmax(logits / temperature + rng.gumbel(size=logits.shape), axis=-1)
-        else:
-            token = np.argmax(logits, axis=-1)
-        token = np.where(done, eot, token)
+        token = np.where(done, eot, pick(logits))
+        held = (token == eot) & ~done & has_text[alive] & (host.max_ts < hold[alive])
+        held &= held_at[alive] < 0  # once: a row that wants to end again after it is let go
+        if held.any():
+            # Detected speech is left after the row's last timestamp: hold it on (see
+            # `engine.windows` on why), remembering where it chose to end.
+            idx = np.flatnonzero(held)
+            held_at[alive[idx]] = step
+            held_sum[alive[idx]] = sums[alive[idx]]
+            held_end[alive[idx]] = logits[idx, eot] - lse[idx]
+            logits[idx, eot] = NEG_INF
+            token[idx] = pick(logits[idx])
+        has_text[alive] |= token < eot
         chosen = logits[np.arange(len(token)), token] - lse
         # Confidence among text tokens: leave out what the timestamps took (as Whisper does).
         ts_share = np.minimum(np.exp(_logsumexp(logits[:, ts:]) - lse), 1.0 - 1e-6)
@@ -160,6 +182,7 @@ def greedy_decode_host(
             temperature,
             budgets[i],
             cut=bool(cut[i]),
+            held=(int(held_at[i]), float(held_sum[i]), float(held_end[i])),
         )
         for i in range(rows)
     ]

@@ -35,6 +35,7 @@ from engine.guards import (
     token_budget,
     trim_repetition,
 )
+from engine.holding import hold_until, release_doubtful
 from engine.host_decoding import greedy_decode_host
 from engine.loading import LoadedModel
 from engine.logit_rules import LogitRules
@@ -256,7 +257,8 @@ class WindowDecoder:
         First packed into shared windows, each stretch followed by a second of silence and
         the window left with room at its end (speech running up to a window's end is what
         Whisper skipped in the first place); a stretch still without words after that gets a
-        window of its own, and what even that leaves is marked `unrecognised`. Words found in
+        window of its own (also followed by silence), and what even that leaves is marked
+        `unrecognised`. Words found in
         a stretch replace the implausibly long words the first pass had laid over it.
         """
         log.debug("Decoding %d stretches of skipped speech again", len(missing))
@@ -269,7 +271,11 @@ class WindowDecoder:
             # voices): every temperature is unsure of it, and hotter guesses were no better. On
             # an hour of speech, 8 such stretches took 21 of 32 fallback decodes for the same
             # word errors (issue 13). Loops are still retried.
-            found = self._decode_all(alone, batch, cancel, retry_unsure=False)
+            # Alone, too, a stretch is followed by silence: one running up to the window's end
+            # came back as made-up words where the same stretch with silence after it came
+            # back as what was said (a quiet FLEURS voice in continuous speech, seed 1400).
+            padded = [_followed_by_silence(a) for a in alone]
+            found = self._decode_all(padded, batch, cancel, retry_unsure=False)
             out, lost = self._take(alone, found, out, REPORT_UNRECOGNISED_S)
             out += [unrecognised(stretch) for stretch in lost]
         return out
@@ -351,7 +357,8 @@ class WindowDecoder:
         budgets = [
             token_budget(c.duration, self.prompt, self.model.dims.n_text_ctx) for c in chunks
         ]
-        results = self._decode_with_fallback(cross, budgets, cancel, retry_unsure)
+        holds = [self._hold_until(c) for c in chunks]
+        results = self._decode_with_fallback(cross, budgets, holds, cancel, retry_unsure)
         per_row: list[list[TimedSegment]] = []
         for chunk, result in zip(chunks, results, strict=True):
             per_row.append([] if self._is_silence(result) else self._segments(chunk, result))
@@ -360,8 +367,22 @@ class WindowDecoder:
         return per_row
 
     # -- decoding ------------------------------------------------------------------------------
+    def _hold_until(self, chunk: Chunk) -> int:
+        # Part of recovering skipped speech (`engine.holding`); off, Whisper ends where it likes.
+        if not self.options.recover_skipped_speech:
+            return -1
+        return hold_until(chunk, self.tokenizer.timestamp_begin)
+
+    def _release_doubtful(self, r: RowResult) -> RowResult:
+        return release_doubtful(r, self.tokenizer.eot)
+
     def _decode(
-        self, cross: CrossKV, budgets: list[int], temperature: float, cancel: threading.Event | None
+        self,
+        cross: CrossKV,
+        budgets: list[int],
+        holds: list[int],
+        temperature: float,
+        cancel: threading.Event | None,
     ) -> list[RowResult]:
         if temperature == 0 and self.options.beam_size and self.options.beam_size > 1:
             return beam_decode(
@@ -386,17 +407,20 @@ class WindowDecoder:
             cancel=cancel,
             # A loop fails `_needs_fallback` however it goes on: its remaining steps are waste.
             stop_repeats=self.options.max_repeated_ngram,
+            hold_until=holds,
         )
 
     def _decode_with_fallback(
         self,
         cross: CrossKV,
         budgets: list[int],
+        holds: list[int],
         cancel: threading.Event | None,
         retry_unsure: bool = True,
     ) -> list[RowResult]:
         temperatures = self.options.temperatures or (0.0,)
-        results = self._decode(cross, budgets, temperatures[0], cancel)
+        results = self._decode(cross, budgets, holds, temperatures[0], cancel)
+        results = [self._release_doubtful(r) for r in results]
         for temperature in temperatures[1:]:
             retry = [i for i, r in enumerate(results) if self._needs_fallback(r, retry_unsure)]
             if not retry:
@@ -408,8 +432,13 @@ class WindowDecoder:
                 temperature,
             )
             again = self._decode(
-                take_rows(cross, retry), [budgets[i] for i in retry], temperature, cancel
+                take_rows(cross, retry),
+                [budgets[i] for i in retry],
+                [holds[i] for i in retry],
+                temperature,
+                cancel,
             )
+            again = [self._release_doubtful(r) for r in again]
             for i, r in zip(retry, again, strict=True):
                 # Whisper keeps the last attempt; keeping the best one never does worse.
                 results[i] = max((results[i], r), key=self._quality)

@@ -125,3 +125,38 @@ def test_no_speech_is_dropped(
     reference = [w for clip in placed for w in normalise(clip.reference)]
     returned = [w for s in segments if not s.unrecognised for w in normalise(s.text)]
     assert len(returned) >= 0.95 * len(reference)
+
+
+def test_held_rows_keep_the_sentences_whisper_ends_early_on(
+    transcriber: Transcriber,
+    speech_dir: Path,
+    alone: dict[str, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Holding a row on over its last detected speech saves decoding those sentences again."""
+    import engine.windows
+
+    # Seed 2: a recording where Whisper ends a window early (seed 14 has none).
+    audio, placed = build_continuous(speech_dir, 100.0, 2)
+    encoded: list[int] = []
+    log_mel = engine.windows.log_mel_batch
+
+    def counted(audios: list[npt.NDArray[np.float32]], n_mels: int) -> object:
+        encoded.append(len(audios))
+        return log_mel(audios, n_mels)
+
+    monkeypatch.setattr(engine.windows, "log_mel_batch", counted)
+    held = transcribe(transcriber, audio)
+    windows_held = sum(encoded)
+    encoded.clear()
+    monkeypatch.setattr(engine.windows, "hold_until", lambda *_args: -1)
+    unheld = transcribe(transcriber, audio)
+    windows_unheld = sum(encoded)
+
+    # Without holding, Whisper ends windows early and the skipped sentences are encoded again.
+    assert windows_held < windows_unheld
+    for segments in (held, unheld):
+        assert dropped_clips(placed, timed_words(segments), alone) == []
+    reference = [w for clip in placed for w in normalise(clip.reference)]
+    returned = [w for s in held if not s.unrecognised for w in normalise(s.text)]
+    assert len(returned) >= 0.95 * len(reference)
