@@ -272,9 +272,11 @@ class Recorder:
                 rec._rows = list(rows)
             return saved_take(cross, rows)
 
-        def decode(dec: WindowDecoder, cross: Any, budgets: Any, temperature: float, c: Any) -> Any:
+        def decode(dec: WindowDecoder, cross: Any, budgets: Any, *args: Any) -> Any:
+            # (temperature, cancel), or since the hold (holds, temperature, cancel).
+            temperature = args[-2]
             started = time.perf_counter()
-            results = saved["_decode"](dec, cross, budgets, temperature, c)
+            results = saved["_decode"](dec, cross, budgets, *args)
             seconds = time.perf_counter() - started
             rows = rec._rows if rec._rows is not None else list(range(len(results)))
             rec._rows = None
@@ -295,8 +297,8 @@ class Recorder:
 
         def with_fallback(dec: WindowDecoder, cross: Any, budgets: Any, *args: Any) -> Any:
             rec._attempts = {i: [] for i in range(len(budgets))}
-            # Older engines lack the last argument (whether unsure decodes are retried).
-            rec._retry_unsure = bool(args[1]) if len(args) > 1 else True
+            # The last argument says whether unsure decodes are retried (older engines lack it).
+            rec._retry_unsure = args[-1] if args and isinstance(args[-1], bool) else True
             try:
                 results = saved["_decode_with_fallback"](dec, cross, budgets, *args)
                 for i, kept in enumerate(results):

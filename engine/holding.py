@@ -13,9 +13,10 @@ decoders' ``hold_until``). The row remembers where it chose to end, and when wha
 held is doubtful (tiny.en makes up "The end of the video is on the screen." over a breath) the
 hold is undone, and recovery takes that stretch as before.
 
-Measured with tiny.en on the dense 10 minutes: encoder passes 34 -> 28 for the same word errors
-(213 -> 214 of 1427); held words the model believed scored -0.2 to -0.9 mean log-probability,
-made-up ones -2.0 to -2.6.
+Measured with tiny.en (bench/README.md, "Holding a window on"): encoder passes 34 -> 29 on the
+dense 10 minutes (word errors 213 -> 216 of 1427) and 196 -> 169 on an hour of speech (errors
+1543 -> 1525); held words that match the audio scored -0.1 to -0.9 mean log-probability, made-up
+ones -1.2 to -2.9.
 """
 
 from __future__ import annotations

@@ -263,7 +263,11 @@ class WindowDecoder:
         """
         log.debug("Decoding %d stretches of skipped speech again", len(missing))
         padded = [_followed_by_silence(m) for m in missing]
-        found = self._decode_all(list(pack_chunks(padded, PACKED_WINDOW_S)), batch, cancel)
+        packed = list(pack_chunks(padded, PACKED_WINDOW_S))
+        # Unsure decodes are not retried hotter here either (see below): with the first pass
+        # holding rows on, what is left for recovery is mostly hard speech, and on an hour of
+        # speech 5 such windows took 6 temperatures each for 3 more word errors in all.
+        found = self._decode_all(packed, batch, cancel, retry_unsure=False)
         out, alone = self._take(missing, found, out, MIN_UNCOVERED_S)
         if alone:
             log.debug("Decoding %d stretches of skipped speech on their own", len(alone))
