@@ -479,10 +479,12 @@ class Chunker:
     def _cut_point(self, start: int, limit: int, runs: list[tuple[int, int]]) -> int:
         """Where to end a chunk that must end by ``limit``: the best pause, else a quiet frame."""
         gaps = [(b, a) for (_, b), (a, _) in itertools.pairwise(runs) if b <= limit]
-        if gaps:
-            later = [g for g in gaps if g[0] >= start + _LATER_PART * self._max_chunk]
-            g0, g1 = max(later or gaps, key=lambda g: (g[1] - g[0], g[0]))
+        later = [g for g in gaps if g[0] >= start + _LATER_PART * self._max_chunk]
+        if later:
+            g0, g1 = max(later, key=lambda g: (g[1] - g[0], g[0]))
             return min((g0 + g1) // 2, limit)
+        # No pause in the later part: the quietest frame before the limit. A pause early in the
+        # chunk would leave it a few seconds long, and every window costs a whole encoder pass.
         inside = next(a for a, b in runs if b > limit)  # the speech that crosses the limit
         search = min(round(_CUT_SEARCH_S * SAMPLE_RATE), self._max_chunk // 2)
         lo = -(-max(inside, limit - search) // HOP)

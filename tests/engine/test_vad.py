@@ -148,6 +148,24 @@ def test_speech_without_any_pause_is_cut_near_the_limit(clips: list[np.ndarray])
     assert all(c.duration >= options.max_chunk_s / 2 for c in chunks[:-1])
 
 
+def test_a_pause_early_in_long_speech_does_not_make_a_short_chunk(
+    clips: list[np.ndarray],
+) -> None:
+    # Speech without pauses (as above) but for one of 1.5 s at 4 s. Cutting there would leave a
+    # 4 s chunk, a whole encoder pass for 4 s of speech: the chunk is cut late, inside speech.
+    base = np.concatenate([clip[slice(*active_span(clip))] for clip in clips])
+    speech = (base + np.roll(base, round(0.37 * SR)) + np.roll(base, round(0.81 * SR))) / 3
+    speech = speech[: 45 * SR]
+    audio = np.concatenate([speech[: 4 * SR], np.zeros(round(1.5 * SR)), speech[4 * SR :]])
+    options = VadOptions()
+    chunks = run(audio.astype(np.float32), 10 * SR, options)
+    assert_well_formed(chunks, options, audio.size)
+    first, last = active_span(audio)
+    assert coverage(chunks, audio.size)[first:last].all()
+    assert len(chunks) == 2
+    assert chunks[0].duration >= options.max_chunk_s * 2 / 3
+
+
 def test_position_tracks_progress_with_bounded_buffering(
     gapped: tuple[np.ndarray, list[tuple[int, int]]],
 ) -> None:
