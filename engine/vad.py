@@ -16,8 +16,9 @@ Pipeline, frame by frame (32 ms frames of 512 samples), all streaming with a bou
    ``min_speech_ms`` dropped, ``speech_pad_ms`` added on both sides.
 6. Chunking: speech separated by pauses up to ``max_pause_s`` shares a chunk (pauses stay in, for
    context); a longer pause ends the chunk and its silence is skipped. A chunk about to pass
-   ``max_chunk_s`` is cut in its longest pause (preferring the later two thirds), or, in speech
-   with no pause, at the quietest frame of the last 5 s before the limit.
+   ``max_chunk_s`` is cut in its longest pause in the later two thirds, or, without one there,
+   at the quietest frame of the last 5 s before the limit (an earlier pause would leave a short
+   chunk, and every chunk costs a whole encoder pass).
 
 So white noise, tones, clicks and silence yield no chunks rather than low-confidence ones. Every
 step depends on a bounded neighbourhood only, so the chunks do not depend on how the stream is
@@ -52,7 +53,7 @@ _GROUP = 32  # frames per Silero call (1 s): fixed, so results never depend on b
 _VOICE_STEP = 4.0  # a speech run needing 12 dB more lift than its region is another voice
 _RAMP = 160  # samples over which a chunk's gain changes between speech runs (10 ms)
 _CUT_SEARCH_S = 5.0  # a cut inside speech looks this far back from the limit (at most half)
-_LATER_PART = 1 / 3  # pauses after this share of a chunk are preferred for a cut
+_LATER_PART = 1 / 3  # only pauses after this share of a chunk are taken for a cut
 
 
 @dataclass(frozen=True, slots=True, eq=False)

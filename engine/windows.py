@@ -377,9 +377,6 @@ class WindowDecoder:
             return -1
         return hold_until(chunk, self.tokenizer.timestamp_begin)
 
-    def _release_doubtful(self, r: RowResult) -> RowResult:
-        return release_doubtful(r, self.tokenizer.eot)
-
     def _decode(
         self,
         cross: CrossKV,
@@ -424,7 +421,7 @@ class WindowDecoder:
     ) -> list[RowResult]:
         temperatures = self.options.temperatures or (0.0,)
         results = self._decode(cross, budgets, holds, temperatures[0], cancel)
-        results = [self._release_doubtful(r) for r in results]
+        results = [release_doubtful(r, self.tokenizer.eot) for r in results]
         for temperature in temperatures[1:]:
             retry = [i for i, r in enumerate(results) if self._needs_fallback(r, retry_unsure)]
             if not retry:
@@ -442,7 +439,7 @@ class WindowDecoder:
                 temperature,
                 cancel,
             )
-            again = [self._release_doubtful(r) for r in again]
+            again = [release_doubtful(r, self.tokenizer.eot) for r in again]
             for i, r in zip(retry, again, strict=True):
                 # Whisper keeps the last attempt; keeping the best one never does worse.
                 results[i] = max((results[i], r), key=self._quality)
