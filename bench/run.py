@@ -136,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    blas = next((str(r.config.get("blas")) for r in runs if r.system.startswith("ours")), "?")
+    ours = next((r.config for r in runs if r.system.startswith("ours")), {})
+    blas = str(ours.get("blas", "?"))
+    if ours.get("blas_kernels"):  # which OpenBLAS kernels ran: AVX2 or AVX-512 (engine/blas.py)
+        blas += f" ({ours['blas_kernels']} kernels)"
     info = report.machine(blas, load_at_start)
     options = {k: v for k, v in vars(args).items() if k != "no_readme"}
     tag = "gpu" if gpu else ("quick" if args.quick else "")

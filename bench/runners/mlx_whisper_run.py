@@ -18,12 +18,17 @@ def main() -> int:
     """Transcribe ``--audio`` with ``mlx_whisper.transcribe`` and print JSON."""
     args = child.parse_args("Transcribe files with mlx-whisper and print JSON.")
     blas = "bundled"
+    kernels: str | None = None
 
     def load() -> Any:
-        nonlocal blas
+        nonlocal blas, kernels
         if args.openblas and sys.platform.startswith("linux"):
-            ctypes.CDLL("libopenblas.so.0", mode=ctypes.RTLD_GLOBAL)
+            library = ctypes.CDLL("libopenblas.so.0", mode=ctypes.RTLD_GLOBAL)
             blas = "libopenblas.so.0"
+            # The environment (OPENBLAS_CORETYPE) is the parent's, so both MLX systems run
+            # the same OpenBLAS kernels; recorded to show it.
+            library.openblas_get_corename.restype = ctypes.c_char_p
+            kernels = library.openblas_get_corename().decode("ascii", "replace")
         import mlx.core as mx
         from mlx_whisper.transcribe import ModelHolder
 
@@ -55,6 +60,7 @@ def main() -> int:
             "mlx_whisper": importlib.metadata.version("mlx-whisper"),
             "mlx": importlib.metadata.version("mlx"),
             "blas": blas,
+            "blas_kernels": kernels,
             "dtype": "float16" if args.fp16 else "float32",
         }
 

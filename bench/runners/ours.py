@@ -58,6 +58,7 @@ def main() -> int:
         return {
             "mlx": importlib.metadata.version("mlx"),
             "blas": blas_choice().library or "bundled",
+            "blas_kernels": blas_choice().core,
             **state,
         }
 

@@ -68,3 +68,39 @@ def test_linux_tries_the_system_openblas_then_says_it_is_missing(
     assert tried[-1] == "find openblas"
     assert choice.library is None
     assert "libopenblas0" in choice.reason
+
+
+def test_the_kernels_openblas_picked_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    class CoreName:
+        restype: object = None
+
+        def __call__(self) -> bytes:
+            assert self.restype is ctypes.c_char_p  # else ctypes would return an int
+            return b"Cooperlake"
+
+    class Library:
+        openblas_get_corename = CoreName()
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name, mode=0: Library())
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(blas, "_choice", None)
+    monkeypatch.delenv(blas.DISABLE_ENV, raising=False)
+    monkeypatch.delenv(blas.LIBRARY_ENV, raising=False)
+    monkeypatch.delitem(sys.modules, "mlx.core", raising=False)
+    choice = blas.preload_openblas()
+    assert choice.library == "libopenblas.so.0"
+    assert choice.core == "Cooperlake"
+
+
+def test_a_library_that_cannot_say_its_kernels_still_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(ctypes, "CDLL", lambda name, mode=0: object())  # no openblas_get_corename
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(blas, "_choice", None)
+    monkeypatch.delenv(blas.DISABLE_ENV, raising=False)
+    monkeypatch.setenv(blas.LIBRARY_ENV, "/opt/blas/libblis.so")
+    monkeypatch.delitem(sys.modules, "mlx.core", raising=False)
+    choice = blas.preload_openblas()
+    assert choice.library == "/opt/blas/libblis.so"
+    assert choice.core is None
