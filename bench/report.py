@@ -86,10 +86,17 @@ def _run_record(run: RunResult) -> dict[str, Any]:
 def write_json(
     tag: str, info: dict[str, Any], options: dict[str, Any], rows: list[Row], runs: list[RunResult]
 ) -> Path:
-    """Write ``bench/results/<date>-<host>[-tag].json``; returns its path."""
+    """Write ``bench/results/<date>-<host>[-tag][-N].json``; returns its path.
+
+    A later run the same day gets the next free ``-N``: the README may cite the earlier file.
+    """
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = f"{dt.date.today().isoformat()}-{info['host']}{'-' + tag if tag else ''}.json"
-    path = RESULTS / name
+    stem = f"{dt.date.today().isoformat()}-{info['host']}{'-' + tag if tag else ''}"
+    path = RESULTS / f"{stem}.json"
+    n = 1
+    while path.exists():
+        n += 1
+        path = RESULTS / f"{stem}-{n}.json"
     record = {
         "date": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": info,
