@@ -5,7 +5,7 @@ Protocol: ``python RUNNER --model DIR --audio FILE [FILE...] [options]`` prints 
 on stdout (anything the libraries print goes to stderr):
 
     {"system": ..., "config": {...}, "load_s": seconds to load the model,
-     "peak_rss_kib": the process's peak resident memory (getrusage; KiB on Linux),
+     "peak_rss_kib": the process's own peak resident memory (KiB; VmHWM on Linux),
      "files": [{"audio": path, "wall_s": seconds to transcribe it, "text": ...,
                 "segments": [{"start", "end", "text", "words": [{"start", "end", "word"}]}]}]}
 
@@ -77,7 +77,19 @@ def segment(start: float, end: float, text: str, words: list[dict[str, Any]]) ->
 
 
 def peak_rss_kib() -> int:
-    """This process's peak resident memory so far, in KiB (macOS reports bytes)."""
+    """This process's peak resident memory so far, in KiB.
+
+    On Linux, from ``VmHWM``: ``ru_maxrss`` keeps the peak of the image that exec replaced, so
+    every runner started by a benchmark that had just built the hour-long sets (1 GB) reported
+    that 1 GB as its own. macOS's ``ru_maxrss`` is in bytes.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak // 1024 if sys.platform == "darwin" else peak
 
