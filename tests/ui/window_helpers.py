@@ -20,9 +20,16 @@ WAIT_MS = 15_000
 def transcribed(qtbot, window: MainWindow, media: Path, timeout: int = WAIT_MS) -> int:
     """Add ``media`` to the queue and wait until its transcription is done; its row id."""
     (item_id,) = window.commands.add_files([media])
-    qtbot.waitUntil(
-        lambda: window.workspace.queue_model.item(item_id).state is JobState.DONE, timeout=timeout
-    )
+
+    def done() -> bool:
+        # The queue and the file's session hear of the end from the worker in two queued
+        # calls, and the GUI thread can run between them: a test that went on at DONE alone
+        # found the session still transcribing, and "Transcribe again" refused (seen in CI).
+        session = window.workspace.session(item_id)
+        state = window.workspace.queue_model.item(item_id).state
+        return state is JobState.DONE and (session is None or not session.transcribing)
+
+    qtbot.waitUntil(done, timeout=timeout)
     return item_id
 
 
