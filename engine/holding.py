@@ -5,7 +5,7 @@ Whisper ends a window early when it takes its last sentence for one the next win
 openai/whisper's sequential loop the next window starts at that timestamp, so nothing is lost; in
 a batch of voice-activity chunks there is no next window from there. On continuous speech a
 quarter of our windows lost their last sentence(s) that way: `engine.windows` found the words
-missing and encoded and decoded those stretches again, one encoder pass in six.
+missing and encoded and decoded those stretches again (7 of 34 encoder passes).
 
 So a row that has words and chooses to end before its timestamps reach the chunk's last
 detected speech is held on: its end-of-text is masked and it samples its next choice (the

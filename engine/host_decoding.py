@@ -140,7 +140,7 @@ def greedy_decode_host(
         held &= held_at[alive] < 0  # once: a row that wants to end again after it is let go
         if held.any():
             # Detected speech is left after the row's last timestamp: hold it on (see
-            # `engine.windows` on why), remembering where it chose to end.
+            # `engine.holding` on why), remembering where it chose to end.
             idx = np.flatnonzero(held)
             held_at[alive[idx]] = step
             held_sum[alive[idx]] = sums[alive[idx]]
